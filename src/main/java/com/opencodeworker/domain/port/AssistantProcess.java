@@ -30,8 +30,11 @@ public interface AssistantProcess extends AutoCloseable {
     Reply prompt(OpenCodeSessionId session, PromptId promptId, String text, Optional<String> model,
                  ReplyListener listener);
 
-    /** Looks in the session's history for a prompt sent under {@code promptId} and its reply. */
-    PromptRecord lookup(OpenCodeSessionId session, PromptId promptId);
+    /**
+     * Looks in the session's history for the prompt of {@code message} (a user message whose id
+     * {@link PromptId#isFor is for} it, sent by any worker instance) and its reply.
+     */
+    PromptRecord lookup(OpenCodeSessionId session, com.opencodeworker.domain.MessageId message);
 
     @Override
     void close();
