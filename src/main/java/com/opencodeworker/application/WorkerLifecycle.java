@@ -1,0 +1,100 @@
+package com.opencodeworker.application;
+
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.WorkerException;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's run state: running, draining (first stop signal: finish running replies, take no
+ * new work), forced (second signal, or the grace period is over: abort now), or ended by an error
+ * such as being superseded. All mutable state is guarded by {@code this}.
+ */
+public final class WorkerLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerLifecycle.class);
+
+    /** The phases, in the only order they can be entered. */
+    public enum Phase { RUNNING, DRAINING, FORCED }
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private Phase phase = Phase.RUNNING;
+    private WorkerException failure;
+
+    public synchronized Phase phase() {
+        return phase;
+    }
+
+    /** True while new work may start. */
+    public synchronized boolean accepting() {
+        return phase == Phase.RUNNING;
+    }
+
+    /** True once replies must be aborted at once and nothing retried any longer. */
+    public synchronized boolean forced() {
+        return phase == Phase.FORCED;
+    }
+
+    /** True when another worker took over: this one must not write anything more. */
+    public synchronized boolean superseded() {
+        return failure != null && failure.exitCode() == ExitCode.SUPERSEDED;
+    }
+
+    /** A stop signal: the first one drains, the second one forces. */
+    public synchronized void requestStop() {
+        if (phase == Phase.RUNNING) {
+            phase = Phase.DRAINING;
+            LOG.info("Stopping: finishing running replies, taking no new work (signal again to stop at once)");
+        } else if (phase == Phase.DRAINING) {
+            phase = Phase.FORCED;
+            LOG.info("Stopping now: aborting running replies");
+        }
+        notifyAll();
+        stopRequested.countDown();
+    }
+
+    /** The grace period is over, or an error ends the worker: abort what runs. */
+    public synchronized void force() {
+        phase = Phase.FORCED;
+        notifyAll();
+        stopRequested.countDown();
+    }
+
+    /** Ends the worker with {@code error} (the first error wins); running work is aborted. */
+    public synchronized void fail(WorkerException error) {
+        if (failure == null) {
+            failure = error;
+            LOG.error(error.getMessage());
+        }
+        force();
+    }
+
+    /** Another worker connected with this machine's token. */
+    public void supersede() {
+        fail(new WorkerException(ExitCode.SUPERSEDED, "Stopped: another worker connected with this machine token"));
+    }
+
+    public synchronized Optional<WorkerException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Blocks until a stop was requested or the worker failed. */
+    public void awaitStopRequest() throws InterruptedException {
+        stopRequested.await();
+    }
+
+    /** Blocks up to {@code timeoutMs} until the phase is {@link Phase#FORCED}; returns whether it is. */
+    public synchronized boolean awaitForced(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (phase != Phase.FORCED) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+}
