@@ -1,0 +1,267 @@
+package com.opencodeworker.presentation;
+
+import com.opencodeworker.application.ActiveMessage.StopReason;
+import com.opencodeworker.application.ChunkBatcher;
+import com.opencodeworker.application.ConnectMachine;
+import com.opencodeworker.application.ProcessMessage;
+import com.opencodeworker.application.ReapIdleSessions;
+import com.opencodeworker.application.ReconcileWorkers;
+import com.opencodeworker.application.Retry;
+import com.opencodeworker.application.SendHeartbeat;
+import com.opencodeworker.application.SessionProcesses;
+import com.opencodeworker.application.Sleeper;
+import com.opencodeworker.application.WorkDispatcher;
+import com.opencodeworker.application.WorkerLifecycle;
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.InstanceId;
+import com.opencodeworker.domain.Machine;
+import com.opencodeworker.domain.MachineId;
+import com.opencodeworker.domain.SessionStatus;
+import com.opencodeworker.domain.WorkItem;
+import com.opencodeworker.domain.WorkerException;
+import com.opencodeworker.domain.port.AssistantRuntime;
+import com.opencodeworker.domain.port.Backend;
+import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.domain.port.Clock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's main loop: connects the machine, recovers workers and sessions from the backend,
+ * answers work as it arrives, keeps heartbeats, resyncs and idle reaping going, and stops cleanly
+ * (drain, then abort, then every OpenCode process killed and the machine disconnected).
+ */
+public final class MachineServer {
+    private static final Logger LOG = LoggerFactory.getLogger(MachineServer.class);
+    private static final Duration LEASE_CHECK = Duration.ofSeconds(1);
+    private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(10);
+
+    /** What the server needs to know, resolved from the configuration. */
+    public record Settings(MachineId machineId, InstanceId instanceId, String convexUrl, Path realRoot,
+                           Duration idleTimeout, Duration syncInterval, int maxSessions, Duration shutdownGrace,
+                           String version, String hostname, String platform) {
+        public Settings {
+            Objects.requireNonNull(machineId, "machineId");
+            Objects.requireNonNull(instanceId, "instanceId");
+            Objects.requireNonNull(convexUrl, "convexUrl");
+            Objects.requireNonNull(realRoot, "realRoot");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(syncInterval, "syncInterval");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        }
+    }
+
+    private final Settings settings;
+    private final Backend backend;
+    private final AssistantRuntime runtime;
+    private final Clock clock;
+    private final Retry retry;
+    private final WorkerLifecycle lifecycle = new WorkerLifecycle();
+    private final SessionProcesses processes;
+    private final ReapIdleSessions reaper;
+    private final ReconcileWorkers workers;
+    private final WorkDispatcher dispatcher;
+    private final SendHeartbeat heartbeat;
+    private final ExecutorService workExecutor = Executors.newCachedThreadPool(named("session"));
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, named("worker-timer"));
+
+    public MachineServer(Settings settings, Backend backend, AssistantRuntime runtime, Clock clock, Sleeper sleeper) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retry = Retry.forBackend(sleeper);
+        IdleMarker idle = new IdleMarker();
+        this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), idle::mark);
+        this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
+        idle.reaper = reaper;
+        this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
+        this.workers = new ReconcileWorkers(backend, processes, settings.realRoot());
+        ProcessMessage processMessage = new ProcessMessage(backend, processes, settings.realRoot(), clock, retry,
+                ChunkBatcher.Limits.standard(), lifecycle);
+        this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
+                lifecycle);
+    }
+
+    /** Forwards idle-stopped sessions to the reaper, which exists only after the process pool. */
+    private static final class IdleMarker {
+        private volatile ReapIdleSessions reaper;
+
+        void mark(com.opencodeworker.domain.SessionId session) {
+            ReapIdleSessions target = reaper;
+            if (target != null) {
+                target.markIdle(session);
+            }
+        }
+    }
+
+    /** A stop signal (SIGINT/SIGTERM): the first drains, the second aborts. */
+    public void requestStop() {
+        lifecycle.requestStop();
+    }
+
+    /**
+     * Runs until stopped by a signal, superseded by another worker, or failed.
+     *
+     * @return the exit code: 0 after a requested stop, 4 when superseded
+     * @throws WorkerException when the worker cannot start (exit 2, 3) or fails (exit 1)
+     */
+    public ExitCode run() throws InterruptedException {
+        runtime.verifyAvailable();
+        Thread hook = new Thread(processes::closeAll, "stop-opencode");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            start();
+            lifecycle.awaitStopRequest();
+            return stop();
+        } finally {
+            scheduler.shutdownNow();
+            workExecutor.shutdownNow();
+            processes.closeAll();
+            backend.close();
+            removeHook(hook);
+        }
+    }
+
+    private void start() throws InterruptedException {
+        Machine machine = new ConnectMachine(backend, retry, settings.convexUrl()).connect(settings.machineId(),
+                settings.realRoot(), new Backend.ConnectRequest(settings.version(), settings.hostname(),
+                        settings.platform(), settings.realRoot().toString()), () -> !lifecycle.accepting());
+        Backend.MachineState state = retry.call("Reading the machine's state", backend::fetchState,
+                () -> !lifecycle.accepting());
+        workers.onState(state);
+        long active = state.sessions().stream().filter(s -> s.status() == SessionStatus.ACTIVE).count();
+        LOG.info("Connected as machine \"{}\" ({}); root {}; {} worker{} and {} session{} recovered ({} active)",
+                machine.name(), machine.id(), settings.realRoot(), state.workers().size(),
+                plural(state.workers().size()), state.sessions().size(), plural(state.sessions().size()), active);
+        backend.subscribeState(this::onState);
+        backend.subscribeWork(this::onWork);
+        backend.onReconnect(() -> scheduler.execute(this::resync));
+        schedule(heartbeat::run, Duration.ofMillis(machine.heartbeatIntervalMs()));
+        schedule(this::resync, settings.syncInterval());
+        schedule(reaper::run, reapInterval());
+        schedule(dispatcher::reevaluate, LEASE_CHECK);
+        LOG.info("Waiting for work");
+    }
+
+    private Duration reapInterval() {
+        Duration quarter = settings.idleTimeout().dividedBy(4);
+        Duration max = Duration.ofSeconds(15);
+        Duration min = Duration.ofMillis(50);
+        return quarter.compareTo(max) > 0 ? max : quarter.compareTo(min) < 0 ? min : quarter;
+    }
+
+    private void schedule(Runnable task, Duration every) {
+        long ms = Math.max(1, every.toMillis());
+        scheduler.scheduleWithFixedDelay(() -> guarded(task), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (BackendException.Superseded e) {
+            lifecycle.supersede();
+        } catch (RuntimeException e) {
+            LOG.warn("Background task failed: {}", e.toString(), e);
+        }
+    }
+
+    private void onState(Backend.MachineState state) {
+        guarded(() -> workers.onState(state));
+    }
+
+    private void onWork(List<WorkItem> work) {
+        guarded(() -> dispatcher.onWork(work));
+    }
+
+    private void resync() {
+        if (!lifecycle.accepting()) {
+            return;
+        }
+        try {
+            workers.onState(backend.fetchState());
+            dispatcher.onWork(backend.fetchWork());
+        } catch (BackendException.Superseded e) {
+            lifecycle.supersede();
+        } catch (BackendException e) {
+            LOG.debug("Resync skipped: {}", e.getMessage());
+        }
+    }
+
+    private ExitCode stop() throws InterruptedException {
+        if (lifecycle.superseded()) {
+            dispatcher.stopAll(StopReason.SUPERSEDED);
+            processes.closeAll();
+            dispatcher.awaitIdle(FORCED_STOP_WAIT.toMillis());
+            throw lifecycle.failure().orElseThrow();
+        }
+        drain();
+        processes.closeAll();
+        disconnect();
+        if (lifecycle.failure().isPresent()) {
+            throw lifecycle.failure().get();
+        }
+        LOG.info("Stopped");
+        return ExitCode.OK;
+    }
+
+    private void drain() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        if (dispatcher.activeCount() > 0 && !lifecycle.forced()) {
+            LOG.info("Waiting up to {} s for {} running repl{} to finish", settings.shutdownGrace().toSeconds(),
+                    dispatcher.activeCount(), dispatcher.activeCount() == 1 ? "y" : "ies");
+        }
+        while (!dispatcher.awaitIdle(100)) {
+            if (lifecycle.forced() || System.nanoTime() > deadline) {
+                lifecycle.force();
+                LOG.info("Aborting {} running repl{}; each is completed with what it has",
+                        dispatcher.activeCount(), dispatcher.activeCount() == 1 ? "y" : "ies");
+                dispatcher.stopAll(StopReason.SHUTDOWN);
+                if (!dispatcher.awaitIdle(FORCED_STOP_WAIT.toMillis())) {
+                    LOG.warn("Some replies did not end within {} s; stopping anyway", FORCED_STOP_WAIT.toSeconds());
+                }
+                return;
+            }
+        }
+    }
+
+    private void disconnect() {
+        try {
+            backend.disconnect();
+        } catch (BackendException e) {
+            LOG.warn("Could not say goodbye to Convex: {} (the machine shows offline after missed heartbeats)",
+                    e.getMessage());
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting already; the hook runs anyway and stopping twice is harmless.
+        }
+    }
+
+    private static String plural(long n) {
+        return n == 1 ? "" : "s";
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,218 @@
+package com.opencodeworker.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.opencodeworker.domain.Chunk;
+import com.opencodeworker.domain.ChunkKind;
+import com.opencodeworker.domain.MessageId;
+import com.opencodeworker.domain.port.Backend;
+import com.opencodeworker.domain.port.BackendException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.mockito.stubbing.Answer;
+
+class ChunkBatcherTest {
+    private static final MessageId MESSAGE = new MessageId("m1");
+    private final Backend backend = mock(Backend.class);
+    private final List<List<Chunk>> batches = new CopyOnWriteArrayList<>();
+    private final AtomicInteger cancels = new AtomicInteger();
+    private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
+    private final Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
+
+    private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
+        return new ChunkBatcher(MESSAGE, 1, backend, retry, limits, new ChunkBatcher.Signals() {
+            @Override
+            public void cancelRequested() {
+                cancels.incrementAndGet();
+            }
+
+            @Override
+            public void stopped(ChunkBatcher.Stop reason) {
+                stops.add(reason);
+            }
+        }, () -> false);
+    }
+
+    private void recordBatches(Answer<Backend.AppendResult> then) {
+        when(backend.appendChunks(eq(MESSAGE), eq(1), any())).thenAnswer(inv -> {
+            batches.add(List.copyOf(inv.getArgument(2)));
+            return then.answer(inv);
+        });
+    }
+
+    private static Backend.AppendResult ok() {
+        return new Backend.AppendResult(0, false);
+    }
+
+    private String sentText() {
+        return batches.stream().flatMap(List::stream).distinct().map(Chunk::text).collect(Collectors.joining());
+    }
+
+    @Test
+    void firstDeltaIsSentAtOnceAlone() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "Hel");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        assertThat(batches.get(0)).containsExactly(new Chunk(0, ChunkKind.TEXT, "Hel"));
+        batcher.finish();
+    }
+
+    @Test
+    void deltasWaitingBehindACallAreCoalescedIntoOneChunkPerKind() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "b");
+        batcher.add(ChunkKind.TEXT, "c");
+        batcher.add(ChunkKind.REASONING, "think");
+        batcher.add(ChunkKind.TEXT, "d");
+        release.countDown();
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bc"),
+                new Chunk(2, ChunkKind.REASONING, "think"), new Chunk(3, ChunkKind.TEXT, "d"));
+        assertThat(batcher.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void aFullBatchIsSentWithoutWaitingForTheInterval() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofHours(1), 10, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "first");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "0123456789ab");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "0123456789ab"));
+        batcher.finish();
+    }
+
+    @Test
+    void aTransientFailureIsRetriedWithTheSameSequences() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        recordBatches(inv -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new BackendException.Transient("socket dropped", null);
+            }
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(0)).isEqualTo(batches.get(1));
+        assertThat(batches.get(0)).containsExactly(new Chunk(0, ChunkKind.TEXT, "hello"));
+    }
+
+    @Test
+    void lostLeaseStopsWritingAndSaysSo() throws InterruptedException {
+        recordBatches(inv -> {
+            throw new BackendException.LeaseLost("taken over");
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stops.isEmpty());
+        batcher.add(ChunkKind.TEXT, "more");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.LEASE_LOST);
+        assertThat(batches).hasSize(1);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.LEASE_LOST);
+    }
+
+    @Test
+    void cancelRequestedIsSignalledOnce() throws InterruptedException {
+        recordBatches(inv -> new Backend.AppendResult(0, true));
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        batcher.add(ChunkKind.TEXT, "b");
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(cancels).hasValue(1);
+    }
+
+    @Test
+    void longDeltasAreSplitWithoutBreakingSurrogatePairs() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
+        String text = "abc\uD83D\uDE00defgh";
+
+        batcher.add(ChunkKind.TEXT, text);
+        batcher.finish();
+
+        List<Chunk> chunks = batches.stream().flatMap(List::stream).toList();
+        assertThat(chunks).extracting(Chunk::sequence).containsExactly(0, 1, 2);
+        assertThat(chunks).extracting(Chunk::text).containsExactly("abc", "\uD83D\uDE00de", "fgh");
+        assertThat(sentText()).isEqualTo(text);
+    }
+
+    @Test
+    void whatWaitsIsBoundedWhileTheBackendIsStuck() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100));
+        batcher.add(ChunkKind.TEXT, "x".repeat(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        for (int i = 0; i < 50; i++) {
+            batcher.add(ChunkKind.TEXT, "y".repeat(10));
+        }
+        release.countDown();
+        batcher.finish();
+
+        assertThat(sentText().length()).isLessThanOrEqualTo(100);
+        assertThat(batches.stream().flatMap(List::stream).map(Chunk::sequence).distinct().toList())
+                .containsExactly(0, 1);
+    }
+
+    @Test
+    void sequencesStayContiguousAcrossManyFlushes() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 8, 8, 1 << 20));
+
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            String delta = "d" + i + (i % 3 == 0 ? "" : "-");
+            expected.append(delta);
+            batcher.add(i % 7 == 0 ? ChunkKind.REASONING : ChunkKind.TEXT, delta);
+        }
+        batcher.finish();
+
+        List<Integer> sequences = batches.stream().flatMap(List::stream).map(Chunk::sequence).distinct().toList();
+        for (int i = 0; i < sequences.size(); i++) {
+            assertThat(sequences.get(i)).isEqualTo(i);
+        }
+        assertThat(sentText()).isEqualTo(expected.toString());
+    }
+}

@@ -1,0 +1,57 @@
+package com.opencodeworker.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.opencodeworker.domain.port.BackendException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RetryTest {
+    private final List<Duration> sleeps = new ArrayList<>();
+    private final Retry retry = new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0.5),
+            sleeps::add);
+
+    @Test
+    void transientFailuresAreRetriedWithGrowingDelays() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+
+        String result = retry.call("op", () -> {
+            if (calls.incrementAndGet() <= 10) {
+                throw new BackendException.Transient("down", null);
+            }
+            return "ok";
+        }, () -> false);
+
+        assertThat(result).isEqualTo("ok");
+        assertThat(calls).hasValue(11);
+        assertThat(sleeps).hasSize(10).startsWith(Duration.ofMillis(100), Duration.ofMillis(200))
+                .endsWith(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void permanentErrorsAreThrownAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThatThrownBy(() -> retry.call("op", () -> {
+            calls.incrementAndGet();
+            throw new BackendException.LeaseLost("gone");
+        }, () -> false)).isInstanceOf(BackendException.LeaseLost.class);
+
+        assertThat(calls).hasValue(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void givingUpThrowsTheLastTransientError() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThatThrownBy(() -> retry.run("op", () -> {
+            calls.incrementAndGet();
+            throw new BackendException.Transient("down " + calls.get(), null);
+        }, () -> calls.get() >= 3)).hasMessage("down 3");
+    }
+}
