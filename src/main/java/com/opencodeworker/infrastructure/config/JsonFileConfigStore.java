@@ -77,6 +77,9 @@ public final class JsonFileConfigStore implements ConfigStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
+            if (!Files.isDirectory(file.getParent())) {
+                return Optional.empty(); // nothing can be stored there yet; a save reports why
+            }
             throw cannotRead(IoReason.of(e), e);
         }
         JsonNode node;
