@@ -76,7 +76,8 @@ public final class WorkerCommand implements Callable<Integer> {
     private String syncInterval;
 
     @Option(names = "--opencode-bin", paramLabel = "<path>",
-            description = "OpenCode executable (env OPENCODE_BIN; default: opencode on the PATH).")
+            description = "OpenCode executable, a path or a name on the PATH (env OPENCODE_BIN; default: opencode"
+                    + " on the PATH).")
     private String opencodeBin;
 
     @Option(names = "--max-sessions", paramLabel = "<n>",

@@ -145,21 +145,30 @@ public final class ConfigResolver {
         return Integer.parseInt(value);
     }
 
-    /** A bare name is looked up on PATH when OpenCode starts; a path must name an executable file now. */
+    /** A bare name is looked up on the PATH; either way the result is an executable file. */
     private Path opencodeBinary(String raw) {
         String value = raw.strip();
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("Invalid OpenCode binary \"\": it is empty");
+        }
         boolean isPath = value.contains("/") || value.contains(File.separator) || value.startsWith("~");
         if (!isPath) {
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException("Invalid OpenCode binary \"\": it is empty");
-            }
-            return Path.of(value);
+            return environment.searchPath().stream()
+                    .map(directory -> Path.of(directory).resolve(value))
+                    .filter(ConfigResolver::isExecutableFile)
+                    .findFirst()
+                    .map(binary -> binary.toAbsolutePath().normalize())
+                    .orElseThrow(() -> new IllegalArgumentException("OpenCode not found: no " + value + " on the PATH"));
         }
         Path binary = UserPath.resolve(value, workingDirectory, environment.home());
-        if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
+        if (!isExecutableFile(binary)) {
             throw new IllegalArgumentException("OpenCode not found: " + binary + " is not an executable file");
         }
         return binary;
+    }
+
+    private static boolean isExecutableFile(Path path) {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
     }
 
     private static <T> T parse(Setting setting, Function<String, T> parser) {

@@ -1,6 +1,9 @@
 package com.opencodeworker.infrastructure.config;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +39,12 @@ public final class EnvironmentSource {
             return Optional.of(new Setting(fromDotEnv, name + " in " + DOT_ENV_FILE));
         }
         return Optional.empty();
+    }
+
+    /** The directories of the process's {@code PATH}, in order. */
+    public List<String> searchPath() {
+        String path = environment.getOrDefault("PATH", "");
+        return Arrays.stream(path.split(File.pathSeparator)).filter(entry -> !entry.isBlank()).toList();
     }
 
     /** The home directory, for a leading {@code ~} in paths. */

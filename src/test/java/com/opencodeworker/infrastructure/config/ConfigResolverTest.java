@@ -41,6 +41,15 @@ class ConfigResolverTest {
             Files.createDirectories(work.resolve(name));
         }
         fileRoot = work.resolve("file").toRealPath();
+        Files.createDirectories(work.resolve("bin"));
+        for (String name : new String[] {"oc-flag", "oc-env", "oc-dot", "opencode"}) {
+            executable(work.resolve("bin").resolve(name));
+        }
+    }
+
+    private static void executable(Path file) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
 
     private StoredConfig stored() {
@@ -87,7 +96,8 @@ class ConfigResolverTest {
                         Optional.empty(), Optional.of("8"), c -> String.valueOf(c.maxSessions())),
                 new Layers(SettingKey.PERMISSION_POLICY, "default", "allow-all", "READ-ONLY", "default", "allow-all", "read-only",
                         Optional.empty(), Optional.of("default"), c -> c.permissionPolicy().wireName()),
-                new Layers(SettingKey.OPENCODE_BIN, "oc-flag", "oc-env", "oc-dot", "oc-flag", "oc-env", "oc-dot",
+                new Layers(SettingKey.OPENCODE_BIN, "bin/oc-flag", work + "/bin/oc-env", "./bin/oc-dot",
+                        work + "/bin/oc-flag", work + "/bin/oc-env", work + "/bin/oc-dot",
                         Optional.empty(), Optional.of("<PATH>"), c -> c.opencodeBin().map(Path::toString).orElse("<PATH>")));
     }
 
@@ -248,16 +258,30 @@ class ConfigResolverTest {
 
     @Test
     void openCodeBinaryPathMustBeAnExecutableFile() {
-        assertThatThrownBy(() -> resolve(Map.of(SettingKey.OPENCODE_BIN, "./bin/opencode"), Map.of(), Map.of(), stored()))
-                .hasMessage("OpenCode not found: " + work.resolve("bin/opencode") + " is not an executable file;"
+        assertThatThrownBy(() -> resolve(Map.of(SettingKey.OPENCODE_BIN, "./nothing/opencode"), Map.of(), Map.of(), stored()))
+                .hasMessage("OpenCode not found: " + work.resolve("nothing/opencode") + " is not an executable file;"
                         + " from --opencode-bin");
+    }
+
+    @Test
+    void bareOpenCodeNameIsLookedUpOnThePath() {
+        WorkerConfig config = resolve(Map.of(SettingKey.OPENCODE_BIN, "opencode"),
+                Map.of("PATH", work.resolve("file") + ":" + work.resolve("bin")), Map.of(), stored());
+
+        assertThat(config.opencodeBin()).contains(work.resolve("bin/opencode"));
+    }
+
+    @Test
+    void bareOpenCodeNameMissingFromThePathIsReported() {
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("OPENCODE_BIN", "opencode", "PATH", work.resolve("file").toString()),
+                Map.of(), stored()))
+                .hasMessage("OpenCode not found: no opencode on the PATH; from OPENCODE_BIN");
     }
 
     @Test
     void executableOpenCodeBinaryPathIsResolved() throws IOException {
         Path binary = Files.createDirectories(work.resolve("tools")).resolve("opencode");
-        Files.writeString(binary, "#!/bin/sh\n");
-        Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwx------"));
+        executable(binary);
 
         WorkerConfig config = resolve(Map.of(), Map.of("OPENCODE_BIN", "tools/opencode"), Map.of(), stored());
 

@@ -43,6 +43,14 @@ class EnvironmentSourceTest {
     }
 
     @Test
+    void searchPathListsTheDirectoriesOfPath() {
+        EnvironmentSource source = new EnvironmentSource(Map.of("PATH", "/usr/bin::/bin"), Map.of());
+
+        assertThat(source.searchPath()).containsExactly("/usr/bin", "/bin");
+        assertThat(new EnvironmentSource(Map.of(), Map.of()).searchPath()).isEmpty();
+    }
+
+    @Test
     void homeComesFromTheEnvironment() {
         assertThat(new EnvironmentSource(Map.of("HOME", "/home/dev"), Map.of()).home()).contains("/home/dev");
         assertThat(new EnvironmentSource(Map.of(), Map.of("HOME", "/x")).home()).isEmpty();
