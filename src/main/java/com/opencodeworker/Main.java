@@ -1,11 +1,42 @@
 package com.opencodeworker;
 
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.WorkerException;
+import com.opencodeworker.presentation.ConsoleTerminal;
+import com.opencodeworker.presentation.WorkerCommand;
+import com.opencodeworker.presentation.WorkerRunner;
+import java.nio.file.Path;
+import java.util.Arrays;
+
 /** Entry point; the only place that calls {@link System#exit}. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(0);
+        // Before the first logger exists, so logback.xml picks the level up.
+        if (Arrays.asList(args).contains("--verbose")) {
+            System.setProperty("worker.log.level", "DEBUG");
+        }
+        int exitCode;
+        try {
+            WorkerCommand command = new WorkerCommand(System.getenv(), Path.of("").toAbsolutePath(),
+                    ConsoleTerminal.system(), runner());
+            exitCode = command.commandLine().execute(args);
+        } catch (Throwable e) {
+            System.err.println("Unexpected failure: " + e.getMessage() + " (run with --verbose for details)");
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace();
+            }
+            exitCode = ExitCode.FAILURE.code();
+        }
+        System.exit(exitCode);
+    }
+
+    private static WorkerRunner runner() {
+        return config -> {
+            throw new WorkerException(ExitCode.FAILURE, "Failed to connect to Convex " + config.convexUrl()
+                    + ": the Convex connection is not available in this build");
+        };
     }
 }

@@ -1,0 +1,22 @@
+package com.opencodeworker.infrastructure.config;
+
+/** Quotes a rejected setting for an error message, shortened and with control characters escaped so it stays one line. */
+final class ConfigText {
+    private static final int MAX_SHOWN = 80;
+
+    private ConfigText() {
+    }
+
+    static String quote(String value) {
+        String shown = value.length() > MAX_SHOWN ? value.substring(0, MAX_SHOWN) + "…" : value;
+        StringBuilder out = new StringBuilder("\"");
+        shown.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp)) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,229 @@
+package com.opencodeworker.presentation;
+
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.WorkerException;
+import com.opencodeworker.domain.port.StoredConfig;
+import com.opencodeworker.infrastructure.config.ConfigResolver;
+import com.opencodeworker.infrastructure.config.EnvironmentSource;
+import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
+import com.opencodeworker.infrastructure.config.SettingKey;
+import com.opencodeworker.infrastructure.config.WorkerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code worker} command: resolves the settings (asking for them on the first start in a
+ * terminal), stores what the next start needs, and hands over to the {@link WorkerRunner}.
+ * Every failure becomes one line on stderr and an exit code; the stack trace only with {@code --verbose}.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = WorkerVersion.class, sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Runs OpenCode assistants on this machine for a Convex-backed web app: it connects with the machine"
+                    + " token, receives chat messages and streams OpenCode's replies back.",
+            "",
+            "Each setting comes from the first of: its flag, its environment variable, the .env file in the working"
+                    + " directory, the config file (token, root directory and Convex URL only), its default.",
+            ""},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  normal stop",
+            "  1  unexpected failure",
+            "  2  invalid input or configuration",
+            "  3  authentication rejected (the machine token was not accepted)",
+            "  4  superseded by another worker with the same token"})
+public final class WorkerCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Option(names = "--token", paramLabel = "<machine_id>:<machine_secret>",
+            description = "Machine token from the web app (env MACHINE_TOKEN). Stored in the config file.")
+    private String token;
+
+    @Option(names = "--convex-url", paramLabel = "<url>",
+            description = "Convex deployment URL, https://<name>.convex.cloud (env CONVEX_URL; required once,"
+                    + " then stored).")
+    private String convexUrl;
+
+    @Option(names = "--root", paramLabel = "<dir>",
+            description = "Root directory; worker directories lie inside it (env ROOT_DIRECTORY; first run default:"
+                    + " the current directory, then stored).")
+    private String root;
+
+    @Option(names = "--config", paramLabel = "<file>",
+            description = "Config file (env CONFIG_PATH; default: ./.worker-config.json).")
+    private String config;
+
+    @Option(names = "--idle-timeout", paramLabel = "<ms>",
+            description = "Stop a session's OpenCode process after this long without activity (env IDLE_TIMEOUT;"
+                    + " default: 300000).")
+    private String idleTimeout;
+
+    @Option(names = "--sync-interval", paramLabel = "<ms>",
+            description = "Re-read the state from Convex this often (env SYNC_INTERVAL; default: 30000).")
+    private String syncInterval;
+
+    @Option(names = "--opencode-bin", paramLabel = "<path>",
+            description = "OpenCode executable, a path or a name on the PATH (env OPENCODE_BIN; default: opencode"
+                    + " on the PATH).")
+    private String opencodeBin;
+
+    @Option(names = "--max-sessions", paramLabel = "<n>",
+            description = "Most OpenCode processes running at once, 1 to 64 (env MAX_SESSIONS; default: 8).")
+    private String maxSessions;
+
+    @Option(names = "--shutdown-grace", paramLabel = "<ms>",
+            description = "On stop, wait this long for replies in progress (env SHUTDOWN_GRACE; default: 30000).")
+    private String shutdownGrace;
+
+    @Option(names = "--permission-policy", paramLabel = "<policy>",
+            description = "Answer to OpenCode's permission requests: default, read-only or allow-all"
+                    + " (env PERMISSION_POLICY; default: default).")
+    private String permissionPolicy;
+
+    @Option(names = "--verbose", description = "Log debug details, and show stack traces of errors.")
+    private boolean verbose;
+
+    @Option(names = "--dry-run", description = "Show the resolved settings and exit, without connecting or storing.")
+    private boolean dryRun;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final Terminal terminal;
+    private final WorkerRunner runner;
+
+    /**
+     * @param environment the process environment (tests pass their own)
+     * @param workingDirectory where {@code .env} and the default config file are, and relative paths start
+     */
+    public WorkerCommand(Map<String, String> environment, Path workingDirectory, Terminal terminal, WorkerRunner runner) {
+        this.environment = Map.copyOf(environment);
+        this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
+        this.terminal = Objects.requireNonNull(terminal, "terminal");
+        this.runner = Objects.requireNonNull(runner, "runner");
+    }
+
+    /** A command line for this command whose parameter errors are one line, a hint to {@code --help}, and exit 2. */
+    public CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(this);
+        commandLine.setExpandAtFiles(false);
+        commandLine.setParameterExceptionHandler(WorkerCommand::parameterError);
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            WorkerConfig resolved = resolveAndStore();
+            if (dryRun) {
+                printDryRun(resolved, spec.commandLine().getOut());
+                return ExitCode.OK.code();
+            }
+            return runner.run(resolved).code();
+        } catch (WorkerException e) {
+            report(err, Redaction.secrets(e.getMessage()), e);
+            return e.exitCode().code();
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            report(err, "Unexpected failure: " + Redaction.secrets(message)
+                    + (verbose ? "" : " (run with --verbose for details)"), e);
+            return ExitCode.FAILURE.code();
+        }
+    }
+
+    private WorkerConfig resolveAndStore() {
+        EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
+        ConfigResolver resolver = new ConfigResolver(flags(), source, workingDirectory);
+        JsonFileConfigStore store = new JsonFileConfigStore(resolver.configPath());
+        StoredConfig stored = store.load().orElse(StoredConfig.empty());
+        StoredConfig known = stored;
+        boolean asked = false;
+        if (resolver.needsFirstRun(stored) && terminal.isInteractive()) {
+            FirstRunPrompt.Questions questions = new FirstRunPrompt.Questions(
+                    resolver.find(SettingKey.TOKEN, stored).isEmpty(),
+                    resolver.find(SettingKey.ROOT_DIRECTORY, stored).isEmpty(),
+                    resolver.find(SettingKey.CONVEX_URL, stored).isEmpty());
+            known = new FirstRunPrompt(terminal, workingDirectory, source.home()).ask(questions, stored);
+            asked = true;
+        }
+        WorkerConfig resolved = resolver.resolve(known, verbose);
+        StoredConfig remembered = ConfigResolver.remembered(known, resolved);
+        if (dryRun || remembered.equals(stored)) {
+            return resolved;
+        }
+        store.save(remembered);
+        if (asked) {
+            terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
+        }
+        LOG.info("Stored machine token {} in {}", resolved.token(), store.file());
+        return resolved;
+    }
+
+    private Map<SettingKey, String> flags() {
+        Map<SettingKey, String> flags = new EnumMap<>(SettingKey.class);
+        putIfGiven(flags, SettingKey.TOKEN, token);
+        putIfGiven(flags, SettingKey.CONVEX_URL, convexUrl);
+        putIfGiven(flags, SettingKey.ROOT_DIRECTORY, root);
+        putIfGiven(flags, SettingKey.CONFIG_PATH, config);
+        putIfGiven(flags, SettingKey.IDLE_TIMEOUT, idleTimeout);
+        putIfGiven(flags, SettingKey.SYNC_INTERVAL, syncInterval);
+        putIfGiven(flags, SettingKey.OPENCODE_BIN, opencodeBin);
+        putIfGiven(flags, SettingKey.MAX_SESSIONS, maxSessions);
+        putIfGiven(flags, SettingKey.SHUTDOWN_GRACE, shutdownGrace);
+        putIfGiven(flags, SettingKey.PERMISSION_POLICY, permissionPolicy);
+        return flags;
+    }
+
+    private static void putIfGiven(Map<SettingKey, String> flags, SettingKey key, String value) {
+        if (value != null) {
+            flags.put(key, value);
+        }
+    }
+
+    private static void printDryRun(WorkerConfig config, PrintWriter out) {
+        out.println("Dry run: would connect to Convex " + config.convexUrl() + " as " + config.token());
+        out.println("  root directory:    " + config.rootDirectory());
+        out.println("  config file:       " + config.configPath());
+        out.println("  idle timeout:      " + config.idleTimeout().toMillis() + " ms");
+        out.println("  sync interval:     " + config.syncInterval().toMillis() + " ms");
+        out.println("  OpenCode binary:   " + config.opencodeBin().map(Path::toString).orElse("opencode on the PATH"));
+        out.println("  max sessions:      " + config.maxSessions());
+        out.println("  shutdown grace:    " + config.shutdownGrace().toMillis() + " ms");
+        out.println("  permission policy: " + config.permissionPolicy().wireName());
+        out.println("Nothing was started or stored.");
+        out.flush();
+    }
+
+    private void report(PrintWriter err, String line, Exception e) {
+        err.println(line);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+    }
+
+    private static int parameterError(ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println(Redaction.secrets(e.getMessage()));
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try --help for the options.");
+        err.flush();
+        return ExitCode.INVALID_INPUT.code();
+    }
+}

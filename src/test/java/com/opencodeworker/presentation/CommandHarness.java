@@ -1,0 +1,58 @@
+package com.opencodeworker.presentation;
+
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.infrastructure.config.WorkerConfig;
+import com.opencodeworker.testing.StreamTerminal;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Runs {@link WorkerCommand} in-process with a scripted terminal, a recording runner and captured output. */
+final class CommandHarness {
+    final Path workingDirectory;
+    final Map<String, String> environment = new HashMap<>();
+    final List<WorkerConfig> runs = new ArrayList<>();
+    WorkerRunner runner = config -> {
+        runs.add(config);
+        return ExitCode.OK;
+    };
+
+    CommandHarness(Path workingDirectory) {
+        this.workingDirectory = workingDirectory;
+    }
+
+    /** The outcome of one run: exit code, stdout, stderr, and what the terminal showed. */
+    record Result(int exitCode, String out, String err, String terminal, StreamTerminal streamTerminal) {
+    }
+
+    Result run(String... args) {
+        return run(false, "", args);
+    }
+
+    Result runInTerminal(String input, String... args) {
+        return run(true, input, args);
+    }
+
+    private Result run(boolean interactive, String input, String... args) {
+        ByteArrayOutputStream terminalOut = new ByteArrayOutputStream();
+        StreamTerminal terminal = new StreamTerminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(terminalOut, true, StandardCharsets.UTF_8), interactive);
+        WorkerRunner recording = config -> runner.run(config);
+        CommandLine commandLine = new WorkerCommand(environment, workingDirectory, terminal, recording).commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode = commandLine.execute(args);
+        return new Result(exitCode, out.toString(), err.toString(), terminalOut.toString(StandardCharsets.UTF_8), terminal);
+    }
+}
