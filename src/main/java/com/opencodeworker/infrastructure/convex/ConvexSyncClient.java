@@ -217,15 +217,17 @@ public final class ConvexSyncClient implements AutoCloseable {
 
     private void post(Runnable task) {
         try {
-            protocol.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.error("Convex sync state machine failed: {}", e.toString(), e);
-                }
-            });
+            protocol.execute(() -> runGuarded(task));
         } catch (RejectedExecutionException closed) {
             LOG.debug("Convex client closed; dropped a task");
+        }
+    }
+
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("Convex sync state machine failed: {}", e.toString(), e);
         }
     }
 
@@ -481,11 +483,20 @@ public final class ConvexSyncClient implements AutoCloseable {
             inactivityTimer.cancel(false);
         }
         Socket current = socket;
-        inactivityTimer = protocol.schedule(() -> {
+        inactivityTimer = schedule(() -> {
             if (socket == current && current != null) {
                 lose("InactiveServer", true);
             }
-        }, options.inactivityTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, options.inactivityTimeout());
+    }
+
+    /** Schedules on the protocol thread; null once the client is shutting down. */
+    private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        try {
+            return protocol.schedule(() -> runGuarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return null;
+        }
     }
 
     private boolean send(ClientMessage message) {
@@ -551,7 +562,7 @@ public final class ConvexSyncClient implements AutoCloseable {
             LOG.warn("Convex still unreachable after {} attempts ({}); retrying in {} ms", failedAttempts, reason,
                     delay.toMillis());
         }
-        protocol.schedule(() -> post(this::openSocket), delay.toMillis(), TimeUnit.MILLISECONDS);
+        schedule(this::openSocket, delay);
     }
 
     private void stopForGood(String message) {

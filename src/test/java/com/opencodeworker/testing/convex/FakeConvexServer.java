@@ -142,6 +142,9 @@ public final class FakeConvexServer implements AutoCloseable {
     public void setSilent(boolean silent) {
         synchronized (lock) {
             this.silent = silent;
+            if (!silent) {
+                refreshAll();
+            }
         }
     }
 
@@ -233,7 +236,7 @@ public final class FakeConvexServer implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             for (FakeConvexServerSocket socket : List.copyOf(sockets)) {
-                socket.cancel();
+                socket.shutdown();
             }
             sockets.clear();
         }

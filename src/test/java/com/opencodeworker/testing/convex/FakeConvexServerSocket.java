@@ -200,9 +200,10 @@ final class FakeConvexServerSocket extends WebSocketListener {
         gone();
     }
 
-    void cancel() {
+    /** Closes the socket as the server goes away (1001 "going away"). */
+    void shutdown() {
         if (webSocket != null) {
-            webSocket.cancel();
+            webSocket.close(1001, "ServerShutdown");
         }
         gone();
     }
