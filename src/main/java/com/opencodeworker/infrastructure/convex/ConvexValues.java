@@ -140,7 +140,9 @@ public final class ConvexValues {
         try {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid JSON: " + e.getOriginalMessage(), e);
+            // The parser's own message quotes the input, which may hold secrets: report the position only.
+            throw new IllegalArgumentException("invalid JSON at " + (e.getLocation() == null ? "?"
+                    : "line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr()));
         }
     }
 
