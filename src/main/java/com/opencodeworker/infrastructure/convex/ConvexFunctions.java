@@ -45,5 +45,9 @@ public interface ConvexFunctions {
         /** The socket was lost; the client will reconnect by itself. */
         default void onDisconnected(String reason) {
         }
+
+        /** The server sent FatalError or AuthError: the client stopped for good and every call now fails. */
+        default void onFatal(String message) {
+        }
     }
 }
