@@ -75,7 +75,14 @@ public final class MachineServer {
     private final ExecutorService workExecutor = Executors.newCachedThreadPool(named("session"));
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, named("worker-timer"));
 
-    public MachineServer(Settings settings, Backend backend, AssistantRuntime runtime, Clock clock, Sleeper sleeper) {
+    private final List<AutoCloseable> owned;
+
+    /**
+     * @param owned closed when the server stops, after the backend (e.g. the Convex client under it)
+     */
+    public MachineServer(Settings settings, Backend backend, AssistantRuntime runtime, Clock clock, Sleeper sleeper,
+                         AutoCloseable... owned) {
+        this.owned = List.of(owned);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -129,6 +136,7 @@ public final class MachineServer {
             workExecutor.shutdownNow();
             processes.closeAll();
             backend.close();
+            owned.forEach(MachineServer::closeQuietly);
             removeHook(hook);
         }
     }
@@ -249,6 +257,14 @@ public final class MachineServer {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // The JVM is exiting already; the hook runs anyway and stopping twice is harmless.
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.debug("Closing {} failed: {}", resource, e.toString());
         }
     }
 
