@@ -1,13 +1,16 @@
 package com.opencodeworker.infrastructure.convex;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * Removes the machine secret from text bound for a log line or an exception message. Servers
- * echo arguments in their errors (Convex's argument validation does), and the secret is one.
+ * Prepares server text for a log line or an exception message: removes the machine secret (servers
+ * echo arguments in their errors, Convex's argument validation does, and the secret is one) and
+ * joins lines, so one failure stays one log line.
  */
 final class ContractScrubber {
     static final String MASK = "sec_***";
+    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\R\\s*");
 
     private final String secret;
 
@@ -19,6 +22,7 @@ final class ContractScrubber {
         if (text == null) {
             return "";
         }
-        return secret.isEmpty() ? text : text.replace(secret, MASK);
+        String masked = secret.isEmpty() ? text : text.replace(secret, MASK);
+        return LINE_BREAKS.matcher(masked.strip()).replaceAll(" | ");
     }
 }
