@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One subscribed contract query: decodes each snapshot and hands it on. A snapshot that cannot be
  * decoded, a failing query and a failing consumer are logged (once per change of error) and never end
- * the subscription. All mutable state is guarded by this.
+ * the subscription. The consumer runs on the client's listener thread, outside this object's lock.
+ * All mutable state is guarded by this.
  *
  * @param <T> the decoded snapshot
  */

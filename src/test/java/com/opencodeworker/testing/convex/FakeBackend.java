@@ -20,8 +20,10 @@ import java.util.function.Function;
  * An in-memory implementation of the whole backend contract (docs: backend-contract): machines with
  * hashed secrets, instances and supersede, the message queue with claims, leases, attempts,
  * idempotent chunks, cancellation and fencing. {@link #installOn} registers its functions with a
- * fake Convex; the other public methods are what the web app and a test's assertions do.
- * All mutable state is guarded by this.
+ * fake Convex; the other public methods are what the web app and a test's assertions do. A change
+ * made through them reaches subscribers only when made inside the fake Convex's {@code update(...)}.
+ * Like a Convex mutation, every function checks everything before it changes anything, so a failed
+ * call leaves no trace but its entry in {@link #calls()}. All mutable state is guarded by this.
  */
 public final class FakeBackend {
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
