@@ -1,0 +1,118 @@
+package com.opencodeworker.infrastructure.convex;
+
+import com.opencodeworker.domain.InstanceId;
+import com.opencodeworker.domain.MachineToken;
+import com.opencodeworker.domain.port.Backend;
+import com.opencodeworker.testing.convex.FakeBackend;
+import com.opencodeworker.testing.convex.InProcessConvex;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The adapter's test world: the fake contract on an in-process Convex, a manual clock, one machine
+ * with a worker and a session, and adapters that record the arguments they send.
+ */
+final class ConvexBackendFixture implements AutoCloseable {
+    static final Backend.ConnectRequest REQUEST = new Backend.ConnectRequest("1.2.3", "devbox", "linux-x64", "/srv/code");
+    static final long START = 1_700_000_000_000L;
+
+    final AtomicLong millis = new AtomicLong(START);
+    final FakeBackend backend = new FakeBackend(() -> Instant.ofEpochMilli(millis.get()));
+    final InProcessConvex convex = new InProcessConvex();
+    final String token;
+    final String machineId;
+    final String workerId;
+    final String sessionId;
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final List<ConvexBackend> adapters = new ArrayList<>();
+
+    ConvexBackendFixture() {
+        backend.installOn(convex);
+        token = backend.createMachine("laptop");
+        machineId = token.substring(0, token.indexOf(':'));
+        workerId = backend.createWorker(machineId, "api", "projects/api");
+        sessionId = backend.createSession(workerId);
+    }
+
+    String secret() {
+        return token.substring(token.indexOf(':') + 1);
+    }
+
+    ConvexBackend adapter() {
+        return adapter(token, InstanceId.random());
+    }
+
+    ConvexBackend adapter(String machineToken, InstanceId instance) {
+        ConvexBackend adapter = new ConvexBackend(new Recording(), MachineToken.parse(machineToken), instance);
+        adapters.add(adapter);
+        return adapter;
+    }
+
+    /** A new adapter that already called connect. */
+    ConvexBackend connected() {
+        ConvexBackend adapter = adapter();
+        adapter.connect(REQUEST);
+        return adapter;
+    }
+
+    String send(String content) {
+        return convex.updateAndGet(() -> backend.sendMessage(sessionId, content, null));
+    }
+
+    void advance(long ms) {
+        millis.addAndGet(ms);
+    }
+
+    long now() {
+        return millis.get();
+    }
+
+    /** The arguments of the last call of {@code path} an adapter sent. */
+    Map<String, Object> lastArgs(String path) {
+        for (int i = sent.size() - 1; i >= 0; i--) {
+            if (sent.get(i).path().equals(path)) {
+                return sent.get(i).args();
+            }
+        }
+        throw new AssertionError("no call of " + path);
+    }
+
+    @Override
+    public void close() {
+        adapters.forEach(ConvexBackend::close);
+        convex.close();
+    }
+
+    private record Sent(String path, Map<String, Object> args) {
+    }
+
+    /** Passes calls to the in-process Convex, remembering each call's arguments. */
+    private final class Recording implements ConvexFunctions {
+        @Override
+        public Object query(String path, Map<String, Object> args) {
+            sent.add(new Sent(path, new HashMap<>(args)));
+            return convex.query(path, args);
+        }
+
+        @Override
+        public Object mutation(String path, Map<String, Object> args) {
+            sent.add(new Sent(path, new HashMap<>(args)));
+            return convex.mutation(path, args);
+        }
+
+        @Override
+        public QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener) {
+            return convex.subscribe(path, args, listener);
+        }
+
+        @Override
+        public void addConnectionListener(ConnectionListener listener) {
+            convex.addConnectionListener(listener);
+        }
+    }
+}
