@@ -32,6 +32,10 @@ public record Worker(WorkerId id, String name, String directory, long createdAt)
         } catch (InvalidPathException e) {
             throw new WorkerDirectoryException("Invalid directory \"" + directory + "\": " + e.getReason());
         }
+        if (!candidate.normalize().startsWith(realRoot)) {
+            throw new WorkerDirectoryException("Directory outside the root directory: " + directory
+                    + " resolves to " + candidate.normalize() + ", which is not inside " + realRoot);
+        }
         Path real;
         try {
             real = candidate.toRealPath();

@@ -31,7 +31,7 @@ import mockwebserver3.RecordedRequest;
  * mutations per (sessionId, requestId), pings and injectable faults. All state, and every function
  * handler, runs under one lock ({@code this.lock}), so stores used by handlers need no locking.
  */
-public final class FakeConvexServer implements AutoCloseable {
+public final class FakeConvexServer implements FakeFunctionRegistry, AutoCloseable {
     private static final Pattern SYNC_PATH = Pattern.compile("^/api/(\\d+\\.\\d+\\.\\d+[^/]*/)?sync$");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
