@@ -60,7 +60,7 @@ public final class ProcessMessage {
         try {
             return claimAndAnswer(item, active);
         } catch (BackendException.Superseded e) {
-            lifecycle.supersede();
+            lifecycle.supersede(e.getMessage());
             return Outcome.DONE;
         } catch (BackendException.LeaseLost e) {
             LOG.info("Message {} is answered by another instance now; this one stops writing", item.messageId());

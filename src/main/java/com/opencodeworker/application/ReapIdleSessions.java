@@ -39,7 +39,7 @@ public final class ReapIdleSessions {
         try {
             backend.updateSession(session, Optional.of(SessionStatus.IDLE), Optional.empty());
         } catch (BackendException.Superseded e) {
-            lifecycle.supersede();
+            lifecycle.supersede(e.getMessage());
         } catch (BackendException e) {
             LOG.warn("Could not mark session {} idle: {}", session, e.getMessage());
         }

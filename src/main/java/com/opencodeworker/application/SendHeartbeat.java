@@ -33,7 +33,7 @@ public final class SendHeartbeat {
             }
             failures = 0;
         } catch (BackendException.Superseded e) {
-            lifecycle.supersede();
+            lifecycle.supersede(e.getMessage());
         } catch (BackendException e) {
             if (failures == 0) {
                 LOG.warn("Heartbeat failed: {} (retrying every interval; leases may expire)", e.getMessage());

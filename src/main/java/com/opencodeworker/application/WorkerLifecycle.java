@@ -73,7 +73,14 @@ public final class WorkerLifecycle {
 
     /** Another worker connected with this machine's token. */
     public void supersede() {
-        fail(new WorkerException(ExitCode.SUPERSEDED, "Stopped: another worker connected with this machine token"));
+        supersede("");
+    }
+
+    /** Another worker connected with this machine's token; {@code detail} is the backend's message (may name its host). */
+    public void supersede(String detail) {
+        String message = detail != null && detail.contains("another worker connected")
+                ? detail : "another worker connected with this machine token";
+        fail(new WorkerException(ExitCode.SUPERSEDED, "Stopped: " + message));
     }
 
     public synchronized Optional<WorkerException> failure() {

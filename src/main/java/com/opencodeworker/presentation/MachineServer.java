@@ -178,7 +178,7 @@ public final class MachineServer {
         try {
             task.run();
         } catch (BackendException.Superseded e) {
-            lifecycle.supersede();
+            lifecycle.supersede(e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("Background task failed: {}", e.toString(), e);
         }
@@ -200,7 +200,7 @@ public final class MachineServer {
             workers.onState(backend.fetchState());
             dispatcher.onWork(backend.fetchWork());
         } catch (BackendException.Superseded e) {
-            lifecycle.supersede();
+            lifecycle.supersede(e.getMessage());
         } catch (BackendException e) {
             LOG.debug("Resync skipped: {}", e.getMessage());
         }
