@@ -78,8 +78,8 @@ public final class WorkerLifecycle {
 
     /** Another worker connected with this machine's token; {@code detail} is the backend's message (may name its host). */
     public void supersede(String detail) {
-        String message = detail != null && detail.contains("another worker connected")
-                ? detail : "another worker connected with this machine token";
+        int at = detail == null ? -1 : detail.indexOf("another worker connected");
+        String message = at >= 0 ? detail.substring(at) : "another worker connected with this machine token";
         fail(new WorkerException(ExitCode.SUPERSEDED, "Stopped: " + message));
     }
 

@@ -1,6 +1,7 @@
 package com.opencodeworker.presentation;
 
 import com.opencodeworker.application.ActiveMessage.StopReason;
+import com.opencodeworker.application.Backoff;
 import com.opencodeworker.application.ChunkBatcher;
 import com.opencodeworker.application.ConnectMachine;
 import com.opencodeworker.application.ProcessMessage;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +68,7 @@ public final class MachineServer {
     private final AssistantRuntime runtime;
     private final Clock clock;
     private final Retry retry;
+    private final Sleeper sleeper;
     private final WorkerLifecycle lifecycle = new WorkerLifecycle();
     private final SessionProcesses processes;
     private final ReapIdleSessions reaper;
@@ -87,6 +90,7 @@ public final class MachineServer {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.retry = Retry.forBackend(sleeper);
         IdleMarker idle = new IdleMarker();
         this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), idle::mark);
@@ -128,7 +132,13 @@ public final class MachineServer {
         Thread hook = new Thread(processes::closeAll, "stop-opencode");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            start();
+            if (!start()) {
+                LOG.info("Stopped before Convex could be reached");
+                if (lifecycle.failure().isPresent()) {
+                    throw lifecycle.failure().get();
+                }
+                return ExitCode.OK;
+            }
             lifecycle.awaitStopRequest();
             return stop();
         } finally {
@@ -141,12 +151,17 @@ public final class MachineServer {
         }
     }
 
-    private void start() throws InterruptedException {
-        Machine machine = new ConnectMachine(backend, retry, settings.convexUrl()).connect(settings.machineId(),
-                settings.realRoot(), new Backend.ConnectRequest(settings.version(), settings.hostname(),
-                        settings.platform(), settings.realRoot().toString()), () -> !lifecycle.accepting());
-        Backend.MachineState state = retry.call("Reading the machine's state", backend::fetchState,
-                () -> !lifecycle.accepting());
+    private boolean start() throws InterruptedException {
+        Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend,
+                Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)), sleeper, settings.convexUrl())
+                .connect(settings.machineId(), settings.realRoot(), new Backend.ConnectRequest(settings.version(),
+                        settings.hostname(), settings.platform(), settings.realRoot().toString()),
+                        () -> !lifecycle.accepting());
+        if (connected.isEmpty()) {
+            return false;
+        }
+        Machine machine = connected.get().machine();
+        Backend.MachineState state = connected.get().state();
         workers.onState(state);
         long active = state.sessions().stream().filter(s -> s.status() == SessionStatus.ACTIVE).count();
         LOG.info("Connected as machine \"{}\" ({}); root {}; {} worker{} and {} session{} recovered ({} active)",
@@ -160,6 +175,7 @@ public final class MachineServer {
         schedule(reaper::run, reapInterval());
         schedule(dispatcher::reevaluate, LEASE_CHECK);
         LOG.info("Waiting for work");
+        return true;
     }
 
     private Duration reapInterval() {
