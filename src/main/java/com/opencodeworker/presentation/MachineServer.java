@@ -128,6 +128,11 @@ public final class MachineServer {
      * @throws WorkerException when the worker cannot start (exit 2, 3) or fails (exit 1)
      */
     public ExitCode run() throws InterruptedException {
+        return run(() -> { });
+    }
+
+    /** {@link #run()}, calling {@code onConnected} once the backend accepted this machine. */
+    public ExitCode run(Runnable onConnected) throws InterruptedException {
         runtime.verifyAvailable();
         Thread hook = new Thread(processes::closeAll, "stop-opencode");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -139,6 +144,7 @@ public final class MachineServer {
                 }
                 return ExitCode.OK;
             }
+            onConnected.run();
             lifecycle.awaitStopRequest();
             return stop();
         } finally {

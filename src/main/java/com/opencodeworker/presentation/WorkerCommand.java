@@ -130,12 +130,12 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            WorkerConfig resolved = resolveAndStore();
+            Resolved resolved = resolveAndStore();
             if (dryRun) {
-                printDryRun(resolved, spec.commandLine().getOut());
+                printDryRun(resolved.config(), spec.commandLine().getOut());
                 return ExitCode.OK.code();
             }
-            return runner.run(resolved).code();
+            return runner.run(resolved.config(), resolved.storeWhenAccepted()).code();
         } catch (WorkerException e) {
             report(err, Redaction.secrets(e.getMessage()), e);
             return e.exitCode().code();
@@ -147,7 +147,11 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    private WorkerConfig resolveAndStore() {
+    /** The settings to run with, and what to store once the backend accepted the token. */
+    private record Resolved(WorkerConfig config, Runnable storeWhenAccepted) {
+    }
+
+    private Resolved resolveAndStore() {
         EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
         ConfigResolver resolver = new ConfigResolver(flags(), source, workingDirectory);
         JsonFileConfigStore store = new JsonFileConfigStore(resolver.configPath());
@@ -165,14 +169,21 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerConfig resolved = resolver.resolve(known, verbose);
         StoredConfig remembered = ConfigResolver.remembered(known, resolved);
         if (dryRun || remembered.equals(stored)) {
-            return resolved;
+            return new Resolved(resolved, () -> { });
         }
-        store.save(remembered);
+        Runnable save = () -> {
+            store.save(remembered);
+            LOG.info("Stored machine token {} in {}", resolved.token(), store.file());
+        };
+        if (stored.token().isPresent() && !stored.token().equals(remembered.token())) {
+            // Never replace a stored token by one the backend has not accepted yet.
+            return new Resolved(resolved, save);
+        }
+        save.run();
         if (asked) {
             terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
         }
-        LOG.info("Stored machine token {} in {}", resolved.token(), store.file());
-        return resolved;
+        return new Resolved(resolved, () -> { });
     }
 
     private Map<SettingKey, String> flags() {

@@ -172,6 +172,45 @@ class WorkerCommandTest {
     }
 
     @Test
+    void aNewTokenReplacesTheStoredOneOnlyOnceTheBackendAcceptedIt() throws IOException {
+        Path root = Files.createDirectory(work.resolve("root")).toRealPath();
+        String stored = "{\"token\":\"mch_abc123:sec_oldsecret\",\"rootDirectory\":\"" + root
+                + "\",\"convexUrl\":\"" + URL + "\"}";
+        Files.writeString(configFile(), stored);
+        harness.runner = new WorkerRunner() {
+            @Override
+            public ExitCode run(WorkerConfig config) {
+                throw new AssertionError("the command passes the acceptance callback");
+            }
+
+            @Override
+            public ExitCode run(WorkerConfig config, Runnable onAccepted) {
+                throw new WorkerException(ExitCode.AUTH_REJECTED, "Machine token rejected by " + URL);
+            }
+        };
+
+        CommandHarness.Result rejected = harness.run("--token", TOKEN);
+
+        assertThat(rejected.exitCode()).isEqualTo(3);
+        assertThat(Files.readString(configFile())).isEqualTo(stored);
+
+        harness.runner = new WorkerRunner() {
+            @Override
+            public ExitCode run(WorkerConfig config) {
+                throw new AssertionError("the command passes the acceptance callback");
+            }
+
+            @Override
+            public ExitCode run(WorkerConfig config, Runnable onAccepted) {
+                onAccepted.run();
+                return ExitCode.OK;
+            }
+        };
+        assertThat(harness.run("--token", TOKEN).exitCode()).isZero();
+        assertThat(new ObjectMapper().readTree(configFile().toFile()).get("token").asText()).isEqualTo(TOKEN);
+    }
+
+    @Test
     void tokenFromTheEnvironmentIsStoredSoTheNextStartNeedsNone() {
         harness.environment.put("MACHINE_TOKEN", TOKEN);
         harness.environment.put("CONVEX_URL", URL);
