@@ -46,7 +46,17 @@ final class CommandHarness {
         ByteArrayOutputStream terminalOut = new ByteArrayOutputStream();
         StreamTerminal terminal = new StreamTerminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(terminalOut, true, StandardCharsets.UTF_8), interactive);
-        WorkerRunner recording = config -> runner.run(config);
+        WorkerRunner recording = new WorkerRunner() {
+            @Override
+            public ExitCode run(WorkerConfig config) {
+                return runner.run(config);
+            }
+
+            @Override
+            public ExitCode run(WorkerConfig config, Runnable onAccepted) {
+                return runner.run(config, onAccepted);
+            }
+        };
         CommandLine commandLine = new WorkerCommand(environment, workingDirectory, terminal, recording).commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
