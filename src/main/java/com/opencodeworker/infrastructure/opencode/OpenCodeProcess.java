@@ -72,6 +72,15 @@ public final class OpenCodeProcess implements AssistantProcess {
         return server.pid();
     }
 
+    /** The server's address, e.g. {@code http://127.0.0.1:4096}. */
+    String url() {
+        return server.url();
+    }
+
+    ServerProcess server() {
+        return server;
+    }
+
     @Override
     public boolean isAlive() {
         return server.isAlive();

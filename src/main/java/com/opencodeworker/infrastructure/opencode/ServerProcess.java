@@ -173,7 +173,10 @@ final class ServerProcess {
         }
         List<ProcessHandle> tree = treeDescendantsFirst();
         tree.forEach(ProcessHandle::destroy);
-        List<ProcessHandle> left = awaitExit(tree, grace);
+        // The watchdog is our child, so its exit is seen at once; it exits right after the server.
+        List<ProcessHandle> waitOrder = new ArrayList<>(tree);
+        java.util.Collections.rotate(waitOrder, 1);
+        List<ProcessHandle> left = awaitExit(waitOrder, grace);
         if (!left.isEmpty()) {
             LOG.info("OpenCode for {} did not stop within {} ms: killing {} process(es)", label, grace.toMillis(),
                     left.size());
