@@ -1,0 +1,46 @@
+package com.opencodeworker.infrastructure.opencode;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Timeouts and bounds of the OpenCode adapter: how long a server may take to start, how long it
+ * gets to stop before it is killed, and how long the event stream may stay silent.
+ */
+public record OpenCodeOptions(Duration startupTimeout, Duration stopGrace, Duration eventReadTimeout,
+                              Duration requestTimeout, Duration versionTimeout, Duration abortGrace,
+                              int outputTailLines) {
+
+    public OpenCodeOptions {
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Objects.requireNonNull(stopGrace, "stopGrace");
+        Objects.requireNonNull(eventReadTimeout, "eventReadTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(versionTimeout, "versionTimeout");
+        Objects.requireNonNull(abortGrace, "abortGrace");
+        if (outputTailLines < 1) {
+            throw new IllegalArgumentException("outputTailLines must be positive: " + outputTailLines);
+        }
+    }
+
+    /** 20 s to start, 3 s to stop, 30 s of event silence (heartbeats come every 10 s). */
+    public static OpenCodeOptions defaults() {
+        return new OpenCodeOptions(Duration.ofSeconds(20), Duration.ofSeconds(3), Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(15), Duration.ofSeconds(5), 40);
+    }
+
+    public OpenCodeOptions withStartupTimeout(Duration timeout) {
+        return new OpenCodeOptions(timeout, stopGrace, eventReadTimeout, requestTimeout, versionTimeout, abortGrace,
+                outputTailLines);
+    }
+
+    public OpenCodeOptions withStopGrace(Duration grace) {
+        return new OpenCodeOptions(startupTimeout, grace, eventReadTimeout, requestTimeout, versionTimeout, abortGrace,
+                outputTailLines);
+    }
+
+    public OpenCodeOptions withEventReadTimeout(Duration timeout) {
+        return new OpenCodeOptions(startupTimeout, stopGrace, timeout, requestTimeout, versionTimeout, abortGrace,
+                outputTailLines);
+    }
+}
