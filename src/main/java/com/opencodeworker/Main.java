@@ -1,10 +1,9 @@
 package com.opencodeworker;
 
 import com.opencodeworker.domain.ExitCode;
-import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.presentation.ConsoleTerminal;
 import com.opencodeworker.presentation.WorkerCommand;
-import com.opencodeworker.presentation.WorkerRunner;
+import com.opencodeworker.presentation.WorkerWiring;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -21,7 +20,7 @@ public final class Main {
         int exitCode;
         try {
             WorkerCommand command = new WorkerCommand(System.getenv(), Path.of("").toAbsolutePath(),
-                    ConsoleTerminal.system(), runner());
+                    ConsoleTerminal.system(), WorkerWiring.standard());
             exitCode = command.commandLine().execute(args);
         } catch (Throwable e) {
             System.err.println("Unexpected failure: " + e.getMessage() + " (run with --verbose for details)");
@@ -31,12 +30,5 @@ public final class Main {
             exitCode = ExitCode.FAILURE.code();
         }
         System.exit(exitCode);
-    }
-
-    private static WorkerRunner runner() {
-        return config -> {
-            throw new WorkerException(ExitCode.FAILURE, "Failed to connect to Convex " + config.convexUrl()
-                    + ": the Convex connection is not available in this build");
-        };
     }
 }

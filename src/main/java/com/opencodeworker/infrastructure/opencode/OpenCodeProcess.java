@@ -2,6 +2,7 @@ package com.opencodeworker.infrastructure.opencode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
@@ -161,8 +162,16 @@ public final class OpenCodeProcess implements AssistantProcess {
     }
 
     @Override
-    public PromptRecord lookup(OpenCodeSessionId session, PromptId promptId) {
-        return TurnSnapshot.of(client.messages(session.value()), promptId.value(), json).record();
+    public PromptRecord lookup(OpenCodeSessionId session, MessageId message) {
+        return TurnSnapshot.of(client.messages(session.value()), id -> isPromptFor(id, message), json).record();
+    }
+
+    private static boolean isPromptFor(String userMessageId, MessageId message) {
+        try {
+            return new PromptId(userMessageId).isFor(message);
+        } catch (IllegalArgumentException notOurs) {
+            return false;
+        }
     }
 
     @Override

@@ -18,6 +18,18 @@ import java.util.Optional;
  */
 record TurnSnapshot(boolean sent, boolean answered, boolean finished, ReplyResult result) {
 
+    /** The snapshot of the prompt whose user message id matches {@code isPrompt} (the newest such one). */
+    static TurnSnapshot of(JsonNode messages, java.util.function.Predicate<String> isPrompt, ObjectMapper json) {
+        String promptId = null;
+        for (JsonNode message : messages) {
+            JsonNode info = message.path("info");
+            if ("user".equals(info.path("role").asText()) && isPrompt.test(info.path("id").asText())) {
+                promptId = info.path("id").asText();
+            }
+        }
+        return of(messages, promptId == null ? "" : promptId, json);
+    }
+
     static TurnSnapshot of(JsonNode messages, String promptId, ObjectMapper json) {
         boolean sent = false;
         List<JsonNode> replies = new ArrayList<>();

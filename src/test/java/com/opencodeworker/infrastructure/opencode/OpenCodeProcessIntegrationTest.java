@@ -77,6 +77,10 @@ class OpenCodeProcessIntegrationTest {
         return Files.createDirectories(temp.resolve("dirs").resolve(name)).toRealPath();
     }
 
+    private static MessageId messageOf(PromptId prompt) {
+        return new MessageId(prompt.value().substring("msg_".length() + 12 + 1));
+    }
+
     private static PromptId newPromptId() {
         return PromptId.forMessage(new MessageId("m" + MESSAGES.incrementAndGet()), Instant.now());
     }
@@ -152,10 +156,10 @@ class OpenCodeProcessIntegrationTest {
             model.release();
         }
 
-        assertThat(shared.lookup(session, newPromptId())).isInstanceOf(PromptRecord.NotSent.class);
-        assertThat(shared.lookup(session, finished)).isInstanceOfSatisfying(PromptRecord.Finished.class,
+        assertThat(shared.lookup(session, new MessageId("never-sent"))).isInstanceOf(PromptRecord.NotSent.class);
+        assertThat(shared.lookup(session, messageOf(finished))).isInstanceOfSatisfying(PromptRecord.Finished.class,
                 record -> assertThat(record.result().text()).startsWith("Hello from fake model (user turns seen: 1)"));
-        assertThat(shared.lookup(session, aborted)).isInstanceOf(PromptRecord.Unfinished.class);
+        assertThat(shared.lookup(session, messageOf(aborted))).isInstanceOf(PromptRecord.Unfinished.class);
     }
 
     @Test
