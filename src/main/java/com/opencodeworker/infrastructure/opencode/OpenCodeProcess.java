@@ -123,7 +123,13 @@ public final class OpenCodeProcess implements AssistantProcess {
         } catch (IllegalArgumentException e) {
             return FinishedReply.of(ReplyResult.failed(Kind.UNKNOWN_MODEL, e.getMessage(), ""));
         }
-        Optional<String> unknown = modelRef.flatMap(this::unknownModel);
+        Optional<String> unknown;
+        try {
+            unknown = modelRef.flatMap(this::unknownModel);
+        } catch (AssistantException e) {
+            return FinishedReply.of(ReplyResult.failed(server.isAlive() ? Kind.OTHER : Kind.PROCESS_DIED,
+                    e.getMessage(), ""));
+        }
         if (unknown.isPresent()) {
             return FinishedReply.of(ReplyResult.failed(Kind.UNKNOWN_MODEL, unknown.get(), ""));
         }

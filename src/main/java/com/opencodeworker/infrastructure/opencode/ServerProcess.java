@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +34,7 @@ final class ServerProcess {
     private static final Pattern LISTENING = Pattern.compile("opencode server listening on (http://\\S+)");
     private static final Duration READER_DRAIN = Duration.ofSeconds(1);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(20);
 
     private final String label;
     private final Process watchdog;
@@ -76,7 +79,7 @@ final class ServerProcess {
         }
         ServerProcess server = new ServerProcess(label, process, new OutputTail(options.outputTailLines()));
         server.reader.start();
-        process.onExit().thenRun(server::failStartupOnExit);
+        process.onExit().thenRun(server::failStartupOnExit).thenRun(server::closeWatchdogInput);
         server.awaitReady(options.startupTimeout());
         return server;
     }
@@ -163,56 +166,85 @@ final class ServerProcess {
     }
 
     /**
-     * Terminates the server's process tree, descendants first, kills what is left after
-     * {@code grace}, and waits for the exit. Idempotent.
+     * Terminates the server and its descendants (deepest first), lets the watchdog clean up after
+     * it, kills what is left of the whole tree after {@code grace}, and waits for the exit. Idempotent.
      */
     void stop(Duration grace) {
         if (!stopped.compareAndSet(false, true)) {
-            awaitExit(List.of(watchdog.toHandle()), KILL_WAIT);
+            awaitExit(List.of(), KILL_WAIT);
             return;
         }
-        List<ProcessHandle> tree = treeDescendantsFirst();
-        tree.forEach(ProcessHandle::destroy);
-        // The watchdog is our child, so its exit is seen at once; it exits right after the server.
-        List<ProcessHandle> waitOrder = new ArrayList<>(tree);
-        java.util.Collections.rotate(waitOrder, 1);
-        List<ProcessHandle> left = awaitExit(waitOrder, grace);
+        List<ProcessHandle> serverTree = serverTreeDescendantsFirst();
+        List<ProcessHandle> everything = new ArrayList<>(serverTree);
+        watchdog.descendants().filter(handle -> !everything.contains(handle)).forEach(everything::add);
+        serverTree.forEach(ProcessHandle::destroy);
+        List<ProcessHandle> left = awaitExit(everything, grace);
         if (!left.isEmpty()) {
             LOG.info("OpenCode for {} did not stop within {} ms: killing {} process(es)", label, grace.toMillis(),
                     left.size());
+            // The server first, so that the watchdog still reaps it, then whatever remains.
+            List<ProcessHandle> serverLeft = left.stream().filter(serverTree::contains).toList();
+            if (!serverLeft.isEmpty()) {
+                serverLeft.forEach(ProcessHandle::destroyForcibly);
+                left = awaitExit(everything, KILL_WAIT);
+            }
             left.forEach(ProcessHandle::destroyForcibly);
             awaitExit(left, KILL_WAIT);
         }
         closeQuietly(watchdog.getOutputStream());
     }
 
-    private List<ProcessHandle> treeDescendantsFirst() {
+    private List<ProcessHandle> serverTreeDescendantsFirst() {
         List<ProcessHandle> tree = new ArrayList<>();
         ProcessHandle.of(childPid.getNow(-1L)).ifPresent(server -> {
             List<ProcessHandle> below = new ArrayList<>(server.descendants().toList());
-            java.util.Collections.reverse(below);
+            Collections.reverse(below);
             tree.addAll(below);
             tree.add(server);
         });
-        watchdog.descendants().filter(handle -> !tree.contains(handle)).forEach(tree::add);
-        tree.add(watchdog.toHandle());
         return tree;
     }
 
-    private static List<ProcessHandle> awaitExit(List<ProcessHandle> handles, Duration timeout) {
+    /**
+     * Waits until the watchdog (our child: its exit is seen at once) and {@code others} are gone;
+     * returns those still running, the watchdog included. Zombies count as gone: in a container
+     * whose init does not reap, an orphan stays a zombie for ever.
+     */
+    private List<ProcessHandle> awaitExit(List<ProcessHandle> others, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (ProcessHandle handle : handles) {
-            long left = deadline - System.nanoTime();
-            try {
-                handle.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                break;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        try {
+            watchdog.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<ProcessHandle> running = running(others);
+            while (!running.isEmpty() && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+                running = running(others);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return handles.stream().filter(ProcessHandle::isAlive).toList();
+        List<ProcessHandle> left = new ArrayList<>(running(others));
+        if (watchdog.isAlive()) {
+            left.add(watchdog.toHandle());
+        }
+        return left;
+    }
+
+    private static List<ProcessHandle> running(List<ProcessHandle> handles) {
+        return handles.stream().filter(ServerProcess::isRunning).toList();
+    }
+
+    /** Alive and not a zombie. */
+    static boolean isRunning(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
+        } catch (IOException e) {
+            return handle.isAlive();
+        }
     }
 
     /** Closes the watchdog's stdin, as the death of the JVM would. */

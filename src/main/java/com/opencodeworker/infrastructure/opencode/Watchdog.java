@@ -14,21 +14,28 @@ final class Watchdog {
     static final String CHILD_MARK = "@@opencode-worker-child ";
 
     // fd 3 keeps the JVM pipe for the EOF watcher; the server itself gets /dev/null as stdin.
+    // Each helper is waited for by its parent, so none is left as a zombie for init to reap.
     private static final String SCRIPT = String.join("\n",
             "ticks=$1; shift",
             "exec 3<&0 </dev/null",
             "\"$@\" 3<&- &",
             "c=$!",
             "echo \"" + CHILD_MARK + "$c\"",
-            "( cat >/dev/null",
+            "(",
+            "  cat <&3 >/dev/null 3<&- &",
+            "  k=$!",
+            "  trap 'kill $k 2>/dev/null; wait $k; exit 0' TERM",
+            "  wait $k",
             "  kill -TERM $c 2>/dev/null",
             "  i=0; while [ $i -lt $ticks ] && kill -0 $c 2>/dev/null; do sleep 0.1; i=$((i+1)); done",
-            "  kill -KILL $c 2>/dev/null ) <&3 >/dev/null 2>&1 &",
+            "  kill -KILL $c 2>/dev/null",
+            ") >/dev/null 2>&1 &",
             "w=$!",
             "exec 3<&-",
             "trap 'kill -TERM $c 2>/dev/null' TERM INT HUP",
             "while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done",
-            "kill $w 2>/dev/null",
+            "kill -TERM $w 2>/dev/null",
+            "wait $w",
             "exit $rc");
 
     private Watchdog() {

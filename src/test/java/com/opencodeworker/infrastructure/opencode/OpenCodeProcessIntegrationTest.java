@@ -307,7 +307,7 @@ class OpenCodeProcessIntegrationTest {
         process.close();
 
         LOG.info("measured: stop took {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
-        assertThat(tree).noneMatch(ProcessHandle::isAlive);
+        assertThat(tree).noneMatch(ServerProcess::isRunning);
         assertThat(process.isAlive()).isFalse();
     }
 
@@ -320,7 +320,7 @@ class OpenCodeProcessIntegrationTest {
             process.server().closeWatchdogInput();
 
             server.onExit().get(10, TimeUnit.SECONDS);
-            assertThat(server.isAlive()).isFalse();
+            assertThat(ServerProcess.isRunning(server)).isFalse();
         } finally {
             process.close();
         }

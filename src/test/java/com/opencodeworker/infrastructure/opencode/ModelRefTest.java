@@ -1,0 +1,23 @@
+package com.opencodeworker.infrastructure.opencode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class ModelRefTest {
+    @Test
+    void splitsAtTheFirstSlashOnly() {
+        assertThat(ModelRef.parse("openrouter/anthropic/claude-x"))
+                .isEqualTo(new ModelRef("openrouter", "anthropic/claude-x"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt-4o", "/model", "provider/"})
+    void withoutProviderAndModelIsRejectedReadably(String value) {
+        assertThatThrownBy(() -> ModelRef.parse(value)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("provider/model");
+    }
+}

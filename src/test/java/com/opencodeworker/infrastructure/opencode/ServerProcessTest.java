@@ -1,0 +1,160 @@
+package com.opencodeworker.infrastructure.opencode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.opencodeworker.domain.port.AssistantException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor against tiny fake servers written as shell scripts. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class ServerProcessTest {
+    private static final String LISTENING = "echo 'opencode server listening on http://127.0.0.1:4321'";
+    private static final OpenCodeOptions OPTIONS = OpenCodeOptions.defaults()
+            .withStartupTimeout(Duration.ofSeconds(5)).withStopGrace(Duration.ofMillis(500));
+
+    @TempDir
+    Path temp;
+
+    private Path script(String body) throws IOException {
+        Path script = temp.resolve("fake-opencode-" + System.nanoTime());
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    private ServerProcess start(Path script, OpenCodeOptions options) {
+        return ServerProcess.start(List.of(script.toString(), "serve"), temp, Map.of("FAKE_ENV", "set"), "test",
+                options);
+    }
+
+    @Test
+    void readinessLineGivesTheServerAddress() throws IOException {
+        ServerProcess server = start(script("echo 'Warning: something'\n" + LISTENING + "\nexec sleep 60"), OPTIONS);
+        try {
+            assertThat(server.url()).isEqualTo("http://127.0.0.1:4321");
+            assertThat(server.isAlive()).isTrue();
+            assertThat(server.lastOutput()).contains("Warning: something");
+        } finally {
+            server.stop(OPTIONS.stopGrace());
+        }
+    }
+
+    @Test
+    void pidIsTheServersNotTheWatchdogs() throws IOException {
+        Path pidFile = temp.resolve("pid");
+        ServerProcess server = start(script("echo $$ > " + pidFile + "\n" + LISTENING + "\nexec sleep 60"), OPTIONS);
+        try {
+            assertThat(Files.readString(pidFile).strip()).isEqualTo(Long.toString(server.pid()));
+        } finally {
+            server.stop(OPTIONS.stopGrace());
+        }
+    }
+
+    @Test
+    void environmentEntriesReachTheServer() throws IOException {
+        ServerProcess server = start(script("echo \"env=$FAKE_ENV\"\n" + LISTENING + "\nexec sleep 60"), OPTIONS);
+        try {
+            assertThat(server.lastOutput()).contains("env=set");
+        } finally {
+            server.stop(OPTIONS.stopGrace());
+        }
+    }
+
+    @Test
+    void silentServerFailsAfterTheStartupTimeoutWithItsOutput() throws IOException {
+        Path script = script("echo 'booting slowly'\nexec sleep 60");
+
+        assertThatThrownBy(() -> start(script, OPTIONS.withStartupTimeout(Duration.ofMillis(300))))
+                .isInstanceOf(AssistantException.class)
+                .hasMessageContaining("did not start within 0 s")
+                .hasMessageContaining("booting slowly");
+    }
+
+    @Test
+    void earlyExitFailsWithTheExitCodeAndTheLastOutputLines() throws IOException {
+        Path script = script("echo 'first line'\necho 'Error: Unexpected error' >&2\necho 'ServeError'\nexit 3");
+
+        assertThatThrownBy(() -> start(script, OPTIONS))
+                .isInstanceOf(AssistantException.class)
+                .hasMessageContaining("exit code 3")
+                .hasMessageContaining("first line\nError: Unexpected error\nServeError");
+    }
+
+    @Test
+    void stopEndsTheServerAndItsChildren() throws IOException {
+        ServerProcess server = start(script("sleep 60 &\n" + LISTENING + "\nwait"), OPTIONS);
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+        List<ProcessHandle> children = serverHandle.descendants().toList();
+
+        server.stop(OPTIONS.stopGrace());
+
+        assertThat(children).isNotEmpty().noneMatch(ServerProcess::isRunning);
+        assertThat(ServerProcess.isRunning(serverHandle)).isFalse();
+        assertThat(server.isAlive()).isFalse();
+    }
+
+    @Test
+    void stopKillsAServerThatIgnoresTerm() throws IOException {
+        ServerProcess server = start(script("trap '' TERM\n" + LISTENING + "\nwhile :; do sleep 0.1; done"),
+                OPTIONS);
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+
+        server.stop(Duration.ofMillis(300));
+
+        assertThat(ServerProcess.isRunning(serverHandle)).isFalse();
+        assertThat(server.isAlive()).isFalse();
+    }
+
+    @Test
+    void stopIsIdempotent() throws IOException {
+        ServerProcess server = start(script(LISTENING + "\nexec sleep 60"), OPTIONS);
+
+        server.stop(OPTIONS.stopGrace());
+        server.stop(OPTIONS.stopGrace());
+
+        assertThat(server.isAlive()).isFalse();
+    }
+
+    @Test
+    void closedWatchdogPipeEndsTheServer() throws Exception {
+        ServerProcess server = start(script(LISTENING + "\nexec sleep 60"), OPTIONS);
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+
+        server.closeWatchdogInput();
+
+        serverHandle.onExit().get(5, TimeUnit.SECONDS);
+        assertThat(server.onExit().get(5, TimeUnit.SECONDS)).isEqualTo(143);
+    }
+
+    @Test
+    void closedWatchdogPipeKillsAServerThatIgnoresTerm() throws Exception {
+        ServerProcess server = start(script("trap '' TERM\n" + LISTENING + "\nwhile :; do sleep 0.1; done"),
+                OPTIONS);
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+
+        server.closeWatchdogInput();
+
+        serverHandle.onExit().get(10, TimeUnit.SECONDS);
+        assertThat(server.onExit().get(5, TimeUnit.SECONDS)).isEqualTo(137);
+    }
+
+    @Test
+    void unexpectedExitIsReportedWithItsCode() throws Exception {
+        ServerProcess server = start(script(LISTENING + "\nexec sleep 60"), OPTIONS);
+
+        ProcessHandle.of(server.pid()).orElseThrow().destroyForcibly();
+
+        assertThat(server.onExit().get(5, TimeUnit.SECONDS)).isEqualTo(137);
+    }
+}
