@@ -133,10 +133,10 @@ public final class MachineServer {
 
     /** {@link #run()}, calling {@code onConnected} once the backend accepted this machine. */
     public ExitCode run(Runnable onConnected) throws InterruptedException {
-        runtime.verifyAvailable();
         Thread hook = new Thread(processes::closeAll, "stop-opencode");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
+            runtime.verifyAvailable();
             if (!start()) {
                 LOG.info("Stopped before Convex could be reached");
                 if (lifecycle.failure().isPresent()) {

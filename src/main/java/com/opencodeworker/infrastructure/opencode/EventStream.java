@@ -32,6 +32,9 @@ final class EventStream implements AutoCloseable {
 
         /** The stream is back after a break: events may have been missed. */
         void onReconnected();
+
+        /** The stream has been broken for longer than allowed while the process lives: it hangs. */
+        void onUnresponsive(Duration brokenFor);
     }
 
     private final OpenCodeClient client;
@@ -39,14 +42,22 @@ final class EventStream implements AutoCloseable {
     private final ObjectMapper json;
     private final ScheduledExecutorService scheduler;
     private final String label;
+    private final Duration unresponsiveAfter;
     private final CountDownLatch firstOpen = new CountDownLatch(1);
     private EventSource source;
     private int failures;
     private boolean broken;
+    private long brokenSince;
+    private boolean reportedUnresponsive;
     private boolean closed;
 
+    /**
+     * @param unresponsiveAfter how long the stream may stay broken (reconnects failing, e.g. by read
+     *                          timeouts) before the server counts as hung
+     */
     EventStream(OpenCodeClient client, Handler handler, ObjectMapper json, ScheduledExecutorService scheduler,
-                String label) {
+                String label, Duration unresponsiveAfter) {
+        this.unresponsiveAfter = unresponsiveAfter;
         this.client = client;
         this.handler = handler;
         this.json = json;
@@ -81,6 +92,7 @@ final class EventStream implements AutoCloseable {
             synchronized (EventStream.this) {
                 reconnected = broken;
                 broken = false;
+                reportedUnresponsive = false;
                 failures = 0;
             }
             firstOpen.countDown();
@@ -119,16 +131,27 @@ final class EventStream implements AutoCloseable {
 
     private void reconnectLater(String why) {
         Duration delay;
+        Duration hung = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
+            long now = System.nanoTime();
             if (!broken) {
                 LOG.info("event stream of {} broke ({}); reconnecting", label, why);
+                brokenSince = now;
             }
             broken = true;
+            Duration brokenFor = Duration.ofNanos(now - brokenSince);
+            if (!reportedUnresponsive && brokenFor.compareTo(unresponsiveAfter) >= 0) {
+                reportedUnresponsive = true;
+                hung = brokenFor;
+            }
             delay = BACKOFF.get(Math.min(failures, BACKOFF.size() - 1));
             failures++;
+        }
+        if (hung != null) {
+            handler.onUnresponsive(hung);
         }
         scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -59,7 +59,8 @@ public final class OpenCodeProcess implements AssistantProcess {
         this.json = json;
         this.scheduler = scheduler;
         this.options = options;
-        this.events = new EventStream(client, new Handler(), json, scheduler, label);
+        this.events = new EventStream(client, new Handler(), json, scheduler, label,
+                options.eventReadTimeout());
     }
 
     /** Opens the event stream and starts watching for an unexpected exit. */
@@ -273,6 +274,16 @@ public final class OpenCodeProcess implements AssistantProcess {
                 LOG.debug("re-reading pending requests failed: {}", e.getMessage());
             }
             running.values().forEach(TurnTracker::resync);
+        }
+
+        @Override
+        public void onUnresponsive(Duration brokenFor) {
+            if (closing.get() || !server.isAlive()) {
+                return;
+            }
+            LOG.warn("OpenCode for {} (pid {}) has not answered for {} s; stopping it", label, server.pid(),
+                    brokenFor.toSeconds());
+            scheduler.execute(() -> server.stop(options.stopGrace()));
         }
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The HTTP client and event stream against a scripted server. */
-@Timeout(value = 10, unit = TimeUnit.SECONDS)
+@Timeout(value = 15, unit = TimeUnit.SECONDS)
 class OpenCodeClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -178,7 +178,11 @@ class OpenCodeClientTest {
             public void onReconnected() {
                 turn.resync();
             }
-        }, JSON, scheduler, "test");
+
+            @Override
+            public void onUnresponsive(Duration brokenFor) {
+            }
+        }, JSON, scheduler, "test", Duration.ofMinutes(1));
 
         stream.open(Duration.ofSeconds(5));
         try {
@@ -188,6 +192,44 @@ class OpenCodeClientTest {
             assertThat(result.failure()).isEmpty();
             assertThat(paths).containsSubsequence("/event", "/event", "/session/status", "/session/ses_a/message");
             await().atMost(Duration.ofSeconds(2)).until(() -> !seen.isEmpty());
+        } finally {
+            stream.close();
+        }
+    }
+
+    @Test
+    void anEventStreamThatStaysBrokenReportsTheServerUnresponsiveOnce() throws Exception {
+        AtomicInteger streams = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return streams.incrementAndGet() == 1
+                        ? events("{\"type\":\"server.connected\",\"properties\":{}}")
+                        : json(503, "{}");
+            }
+        });
+        List<Duration> reports = new CopyOnWriteArrayList<>();
+        EventStream stream = new EventStream(client, new EventStream.Handler() {
+            @Override
+            public void onEvent(JsonNode event) {
+            }
+
+            @Override
+            public void onReconnected() {
+            }
+
+            @Override
+            public void onUnresponsive(Duration brokenFor) {
+                reports.add(brokenFor);
+            }
+        }, JSON, scheduler, "test", Duration.ofMillis(300));
+
+        stream.open(Duration.ofSeconds(5));
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !reports.isEmpty());
+            await().atMost(Duration.ofSeconds(8)).until(() -> streams.get() > 4);
+            assertThat(reports).hasSize(1);
+            assertThat(reports.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         } finally {
             stream.close();
         }

@@ -159,7 +159,7 @@ public final class Deployment implements AutoCloseable {
     public InProcessWorker startWorker(Duration idleTimeout, Duration shutdownGrace) {
         WorkerWiring wiring = new WorkerWiring(openCodeEnvironment(),
                 options -> options.withInactivityTimeout(Duration.ofSeconds(3)).withMutationTimeout(Duration.ofSeconds(5)),
-                options -> options, false);
+                options -> options.withEventReadTimeout(Duration.ofSeconds(12)), false);
         MachineServer server = wiring.create(config(idleTimeout, shutdownGrace));
         InProcessWorker worker = new InProcessWorker(server);
         started.add(worker);
