@@ -52,6 +52,7 @@ public final class Deployment implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         backend.installOn(convex);
+        convex.setPingInterval(Duration.ofSeconds(1));
         this.token = change(() -> backend.createMachine("Test machine"));
     }
 
@@ -90,6 +91,11 @@ public final class Deployment implements AutoCloseable {
 
     public String token() {
         return token;
+    }
+
+    /** The config file the workers of this deployment use. */
+    public Path configFile() {
+        return base.resolve("worker-config.json");
     }
 
     public String machineId() {
