@@ -11,6 +11,8 @@ import com.opencodeworker.presentation.MachineServer;
 import com.opencodeworker.presentation.WorkerWiring;
 import com.opencodeworker.testing.convex.FakeBackend;
 import com.opencodeworker.testing.convex.FakeConvexServer;
+import com.opencodeworker.testing.convex.FakeFunction;
+import com.opencodeworker.testing.convex.FakeFunctionRegistry;
 import com.opencodeworker.testing.model.FakeModelServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +44,7 @@ public final class Deployment implements AutoCloseable {
     private final Path home;
     private final String token;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, FakeFunction> queries = new HashMap<>();
 
     public Deployment(Path base) {
         this.base = base;
@@ -51,7 +54,18 @@ public final class Deployment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        backend.installOn(convex);
+        backend.installOn(new FakeFunctionRegistry() {
+            @Override
+            public void registerQuery(String path, FakeFunction function) {
+                queries.put(path, function);
+                convex.registerQuery(path, function);
+            }
+
+            @Override
+            public void registerMutation(String path, FakeFunction function) {
+                convex.registerMutation(path, function);
+            }
+        });
         convex.setPingInterval(Duration.ofSeconds(1));
         this.token = change(() -> backend.createMachine("Test machine"));
     }
@@ -100,6 +114,16 @@ public final class Deployment implements AutoCloseable {
 
     public String machineId() {
         return MachineToken.parse(token).machineId().value();
+    }
+
+    /** From now on {@code messages:work} also answers these raw items, first (malformed ones included). */
+    public void addToWork(List<Map<String, Object>> rawItems) {
+        FakeFunction original = queries.get("messages:work");
+        convex.update(() -> convex.registerQuery("messages:work", args -> {
+            List<Object> items = new ArrayList<>(rawItems);
+            items.addAll((List<?>) original.handle(args));
+            return items;
+        }));
     }
 
     /** Creates the directory under the root and a worker bound to it. */

@@ -30,6 +30,8 @@ public final class WorkerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        // The worker's own logging setup, not the tests' (which is also on this class path).
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("com.opencodeworker.Main");
