@@ -10,7 +10,7 @@ public record InstanceId(String value) {
     public InstanceId {
         Objects.requireNonNull(value, "InstanceId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid InstanceId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid InstanceId: " + QuotedText.quote(value));
         }
     }
 

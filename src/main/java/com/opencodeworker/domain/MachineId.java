@@ -10,7 +10,7 @@ public record MachineId(String value) {
     public MachineId {
         Objects.requireNonNull(value, "MachineId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid MachineId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid MachineId: " + QuotedText.quote(value));
         }
     }
 

@@ -10,7 +10,7 @@ public record MessageId(String value) {
     public MessageId {
         Objects.requireNonNull(value, "MessageId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid MessageId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid MessageId: " + QuotedText.quote(value));
         }
     }
 

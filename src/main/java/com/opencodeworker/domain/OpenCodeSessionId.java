@@ -10,7 +10,7 @@ public record OpenCodeSessionId(String value) {
     public OpenCodeSessionId {
         Objects.requireNonNull(value, "OpenCodeSessionId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid OpenCodeSessionId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid OpenCodeSessionId: " + QuotedText.quote(value));
         }
     }
 

@@ -10,7 +10,7 @@ public record SessionId(String value) {
     public SessionId {
         Objects.requireNonNull(value, "SessionId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid SessionId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid SessionId: " + QuotedText.quote(value));
         }
     }
 

@@ -10,7 +10,7 @@ public record WorkerId(String value) {
     public WorkerId {
         Objects.requireNonNull(value, "WorkerId");
         if (!FORMAT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid WorkerId: " + Ids.quote(value));
+            throw new IllegalArgumentException("invalid WorkerId: " + QuotedText.quote(value));
         }
     }
 

@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.config;
 
+import com.opencodeworker.domain.QuotedText;
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.PermissionPolicy;
@@ -128,7 +129,7 @@ public final class ConfigResolver {
         return fromFlagOrEnvironment(key).map(setting -> parse(setting, raw -> {
             String value = raw.strip();
             if (!MILLIS.matcher(value).matches() || Long.parseLong(value) == 0) {
-                throw new IllegalArgumentException("Invalid " + key.label() + " " + ConfigText.quote(raw)
+                throw new IllegalArgumentException("Invalid " + key.label() + " " + QuotedText.quote(raw)
                         + ": expected a positive number of milliseconds");
             }
             return Duration.ofMillis(Long.parseLong(value));
@@ -139,7 +140,7 @@ public final class ConfigResolver {
         String value = raw.strip();
         if (!WHOLE_NUMBER.matcher(value).matches()
                 || Integer.parseInt(value) < WorkerConfig.MIN_SESSIONS || Integer.parseInt(value) > WorkerConfig.MAX_SESSIONS) {
-            throw new IllegalArgumentException("Invalid " + SettingKey.MAX_SESSIONS.label() + " " + ConfigText.quote(raw)
+            throw new IllegalArgumentException("Invalid " + SettingKey.MAX_SESSIONS.label() + " " + QuotedText.quote(raw)
                     + ": expected a whole number from " + WorkerConfig.MIN_SESSIONS + " to " + WorkerConfig.MAX_SESSIONS);
         }
         return Integer.parseInt(value);

@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.config;
 
+import com.opencodeworker.domain.QuotedText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -53,6 +54,6 @@ public final class ConvexUrl {
     }
 
     private static IllegalArgumentException invalid(String raw, String reason) {
-        return new IllegalArgumentException("Invalid Convex URL " + ConfigText.quote(raw.strip()) + ": " + reason);
+        return new IllegalArgumentException("Invalid Convex URL " + QuotedText.quote(raw.strip()) + ": " + reason);
     }
 }

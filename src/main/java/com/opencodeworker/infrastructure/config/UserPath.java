@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.config;
 
+import com.opencodeworker.domain.QuotedText;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public final class UserPath {
             }
             return workingDirectory.resolve(path).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("Invalid path " + ConfigText.quote(path) + ": " + e.getReason(), e);
+            throw new IllegalArgumentException("Invalid path " + QuotedText.quote(path) + ": " + e.getReason(), e);
         }
     }
 }

@@ -1,14 +1,13 @@
 package com.opencodeworker.domain;
 
-/** Helpers shared by the branded id records. */
-final class Ids {
+/** Shows a rejected value in an error message: quoted, shortened, control characters escaped, so it stays one line. */
+public final class QuotedText {
     private static final int MAX_SHOWN = 80;
 
-    private Ids() {
+    private QuotedText() {
     }
 
-    /** Quotes a rejected value for an error message, shortened so a 10 KB input stays one short line. */
-    static String quote(String value) {
+    public static String quote(String value) {
         String shown = value.length() > MAX_SHOWN ? value.substring(0, MAX_SHOWN) + "…" : value;
         StringBuilder out = new StringBuilder("\"");
         shown.codePoints().forEach(cp -> {
