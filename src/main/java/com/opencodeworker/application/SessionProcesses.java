@@ -193,8 +193,8 @@ public final class SessionProcesses {
         removed.forEach(e -> e.process.close());
     }
 
-    /** Stops every process and refuses new ones. */
-    public void closeAll() {
+    /** Stops every process and refuses new ones; returns the sessions whose process was stopped. */
+    public List<SessionId> closeAll() {
         List<Entry> all;
         synchronized (this) {
             closed = true;
@@ -203,6 +203,7 @@ public final class SessionProcesses {
             notifyAll();
         }
         all.parallelStream().forEach(e -> e.process.close());
+        return all.stream().map(e -> e.session).toList();
     }
 
     public synchronized int running() {

@@ -17,6 +17,7 @@ import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.InstanceId;
 import com.opencodeworker.domain.Machine;
 import com.opencodeworker.domain.MachineId;
+import com.opencodeworker.domain.Session;
 import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerException;
@@ -92,10 +93,8 @@ public final class MachineServer {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.retry = Retry.forBackend(sleeper);
-        IdleMarker idle = new IdleMarker();
-        this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), idle::mark);
+        this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), this::markIdle);
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
-        idle.reaper = reaper;
         this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
         this.workers = new ReconcileWorkers(backend, processes, settings.realRoot());
         ProcessMessage processMessage = new ProcessMessage(backend, processes, settings.realRoot(), clock, retry,
@@ -104,16 +103,9 @@ public final class MachineServer {
                 lifecycle);
     }
 
-    /** Forwards idle-stopped sessions to the reaper, which exists only after the process pool. */
-    private static final class IdleMarker {
-        private volatile ReapIdleSessions reaper;
-
-        void mark(com.opencodeworker.domain.SessionId session) {
-            ReapIdleSessions target = reaper;
-            if (target != null) {
-                target.markIdle(session);
-            }
-        }
+    /** A session's process was stopped to make room for another: it is idle now. */
+    private void markIdle(com.opencodeworker.domain.SessionId session) {
+        reaper.markIdle(session);
     }
 
     /** A stop signal (SIGINT/SIGTERM): the first drains, the second aborts. */
@@ -169,10 +161,13 @@ public final class MachineServer {
         Machine machine = connected.get().machine();
         Backend.MachineState state = connected.get().state();
         workers.onState(state);
-        long active = state.sessions().stream().filter(s -> s.status() == SessionStatus.ACTIVE).count();
-        LOG.info("Connected as machine \"{}\" ({}); root {}; {} worker{} and {} session{} recovered ({} active)",
+        List<Session> orphaned = state.sessions().stream().filter(s -> s.status() == SessionStatus.ACTIVE).toList();
+        // No process serves them any more: an earlier instance stopped without marking them idle.
+        orphaned.forEach(s -> reaper.markIdle(s.id()));
+        LOG.info("Connected as machine \"{}\" ({}); root {}; {} worker{} and {} session{} recovered ({} marked idle)",
                 machine.name(), machine.id(), settings.realRoot(), state.workers().size(),
-                plural(state.workers().size()), state.sessions().size(), plural(state.sessions().size()), active);
+                plural(state.workers().size()), state.sessions().size(), plural(state.sessions().size()),
+                orphaned.size());
         backend.subscribeState(this::onState);
         backend.subscribeWork(this::onWork);
         backend.onReconnect(() -> scheduler.execute(this::resync));
@@ -236,7 +231,7 @@ public final class MachineServer {
             throw lifecycle.failure().orElseThrow();
         }
         drain();
-        processes.closeAll();
+        processes.closeAll().forEach(reaper::markIdle);
         disconnect();
         if (lifecycle.failure().isPresent()) {
             throw lifecycle.failure().get();

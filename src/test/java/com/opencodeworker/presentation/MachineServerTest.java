@@ -278,4 +278,31 @@ class MachineServerTest {
         assertThat(message(id).error()).startsWith("Directory not found");
         assertThat(message(id).retryable()).isFalse();
     }
+
+    @Test
+    void aStopMarksTheSessionsItServedIdle() throws Exception {
+        start();
+        String id = send("hello");
+        await().atMost(WAIT).until(() -> "completed".equals(message(id).status()));
+        assertThat(backend.session(sessionId).status()).isEqualTo("active");
+
+        server.requestStop();
+
+        assertThat(running.get(20, TimeUnit.SECONDS)).isEqualTo(ExitCode.OK);
+        assertThat(backend.session(sessionId).status()).isEqualTo("idle");
+    }
+
+    @Test
+    void sessionsLeftActiveByAnEarlierInstanceAreMarkedIdleAtStart() throws IOException {
+        InstanceId earlier = InstanceId.random();
+        ConvexBackend crashed = new ConvexBackend(convex, token, earlier);
+        crashed.connect(new com.opencodeworker.domain.port.Backend.ConnectRequest("0.1.0", "host", "linux", "/"));
+        crashed.updateSession(new com.opencodeworker.domain.SessionId(sessionId),
+                java.util.Optional.of(com.opencodeworker.domain.SessionStatus.ACTIVE), java.util.Optional.empty());
+        assertThat(backend.session(sessionId).status()).isEqualTo("active");
+
+        start();
+
+        await().atMost(WAIT).until(() -> "idle".equals(backend.session(sessionId).status()));
+    }
 }
