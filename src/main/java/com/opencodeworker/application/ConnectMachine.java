@@ -68,15 +68,23 @@ public final class ConnectMachine {
                             + e.getMessage(), e);
                 }
                 Duration delay = backoff.delay(failures);
-                if (!e.getMessage().equals(lastCause)) {
+                String cause = innermost(e.getMessage());
+                if (!cause.equals(lastCause)) {
                     LOG.warn("Failed to connect to Convex {}: {}; retrying with backoff (next in {} ms)", convexUrl,
-                            e.getMessage(), delay.toMillis());
-                    lastCause = e.getMessage();
+                            cause, delay.toMillis());
+                    lastCause = cause;
                 }
                 failures++;
                 sleeper.sleep(delay);
             }
         }
         return Optional.empty();
+    }
+
+    /** "machines:state failed (...): query machines:state failed: Connection refused" → "Connection refused". */
+    private static String innermost(String message) {
+        String text = message == null ? "unknown error" : message;
+        int at = text.lastIndexOf(" failed: ");
+        return at >= 0 ? text.substring(at + " failed: ".length()) : text;
     }
 }

@@ -92,6 +92,11 @@ public final class WorkerLifecycle {
         stopRequested.await();
     }
 
+    /** A sleeper that wakes up early when a stop is requested, so waits between retries do not delay a stop. */
+    public Sleeper interruptibleSleeper() {
+        return duration -> stopRequested.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Blocks up to {@code timeoutMs} until the phase is {@link Phase#FORCED}; returns whether it is. */
     public synchronized boolean awaitForced(long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);

@@ -69,7 +69,6 @@ public final class MachineServer {
     private final AssistantRuntime runtime;
     private final Clock clock;
     private final Retry retry;
-    private final Sleeper sleeper;
     private final WorkerLifecycle lifecycle = new WorkerLifecycle();
     private final SessionProcesses processes;
     private final ReapIdleSessions reaper;
@@ -91,7 +90,6 @@ public final class MachineServer {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.retry = Retry.forBackend(sleeper);
         this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), this::markIdle);
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
@@ -151,7 +149,8 @@ public final class MachineServer {
 
     private boolean start() throws InterruptedException {
         Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend,
-                Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)), sleeper, settings.convexUrl())
+                Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)), lifecycle.interruptibleSleeper(),
+                settings.convexUrl())
                 .connect(settings.machineId(), settings.realRoot(), new Backend.ConnectRequest(settings.version(),
                         settings.hostname(), settings.platform(), settings.realRoot().toString()),
                         () -> !lifecycle.accepting());
