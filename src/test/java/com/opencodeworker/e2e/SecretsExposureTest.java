@@ -40,7 +40,9 @@ class SecretsExposureTest {
         try (Deployment deployment = new Deployment(base)) {
             deployment.model().setSlowDelay(Duration.ofMillis(100));
             String session = deployment.createSession(deployment.createWorker("project"));
-            WorkerProcess worker = deployment.startProcess("--verbose");
+            WorkerProcess worker = deployment.startProcess(java.util.Map.of("MACHINE_TOKEN", deployment.token()),
+                    "--verbose");
+            String secret = deployment.token().substring(deployment.token().indexOf(':') + 1);
             String first = deployment.send(session, "hello");
             await().atMost(WAIT).until(() -> deployment.ended(first));
             String second = deployment.send(session, FakeModelServer.SLOW + " and cancel");
@@ -52,6 +54,7 @@ class SecretsExposureTest {
             Set<String> passwords = new HashSet<>();
             int checkedSockets = 0;
             for (ProcessHandle server : servers) {
+                assertThat(environ(server)).as("OpenCode's environment").noneMatch(e -> e.contains(secret));
                 environ(server).stream().filter(e -> e.startsWith("OPENCODE_SERVER_PASSWORD="))
                         .map(e -> e.substring("OPENCODE_SERVER_PASSWORD=".length())).forEach(passwords::add);
                 for (Listening socket : listening(server)) {
@@ -74,7 +77,6 @@ class SecretsExposureTest {
             worker.terminate();
             assertThat(worker.awaitExit(Duration.ofSeconds(30))).isZero();
 
-            String secret = deployment.token().substring(deployment.token().indexOf(':') + 1);
             String output = worker.stdout() + worker.stderr();
             assertThat(output).contains("DEBUG").contains(deployment.machineId());
             assertThat(output).doesNotContain(secret);

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * The environment entries a server gets on top of the worker's own (which carries the user's
  * provider keys and {@code OPENCODE_CONFIG_CONTENT}): quiet and offline switches, the policy's
- * permissions and the per-process password. A {@code null} value removes an inherited entry.
+ * permissions and the per-process password. A {@code null} value removes an inherited entry: the
+ * worker's own machine token never reaches OpenCode, whose tools (and so the model) can read the
+ * environment.
  */
 final class ServerEnvironment {
     static final Map<String, String> QUIET = Map.of(
@@ -26,6 +28,7 @@ final class ServerEnvironment {
         environment.put("OPENCODE_PERMISSION", permissionJson);
         environment.put("OPENCODE_SERVER_PASSWORD", credentials.password());
         environment.put("OPENCODE_SERVER_USERNAME", null);
+        environment.put("MACHINE_TOKEN", null);
         return environment;
     }
 }

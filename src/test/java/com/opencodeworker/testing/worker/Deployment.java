@@ -202,11 +202,17 @@ public final class Deployment implements AutoCloseable {
 
     /** A worker as a separate JVM, started like a user starts it. */
     public WorkerProcess startProcess(String... extraArgs) {
+        return startProcess(Map.of(), extraArgs);
+    }
+
+    /** A worker as a separate JVM with more environment entries. */
+    public WorkerProcess startProcess(Map<String, String> extraEnv, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--token", token, "--convex-url", convex.url(), "--root",
                 root.toString(), "--config", base.resolve("worker-config.json").toString(), "--opencode-bin",
                 openCodeBinary().toString()));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>(openCodeEnvironment());
+        env.putAll(extraEnv);
         try {
             WorkerProcess process = WorkerProcess.start(base, args, env);
             started.add(process);
