@@ -66,15 +66,23 @@ class MachineServerTest {
     }
 
     private MachineServer server(Duration idleTimeout, Duration grace) throws IOException {
+        return server(idleTimeout, grace, Duration.ofSeconds(30));
+    }
+
+    private MachineServer server(Duration idleTimeout, Duration grace, Duration syncInterval) throws IOException {
         MachineServer.Settings settings = new MachineServer.Settings(token.machineId(), InstanceId.random(),
-                "https://test.convex.cloud", root.toRealPath(), idleTimeout, Duration.ofSeconds(30), 4, grace,
+                "https://test.convex.cloud", root.toRealPath(), idleTimeout, syncInterval, 4, grace,
                 "0.1.0", "host", "linux-amd64");
         return new MachineServer(settings, new ConvexBackend(convex, token, settings.instanceId()), assistant,
                 Clock.system(), Sleeper.system());
     }
 
     private void start(Duration idleTimeout, Duration grace) throws IOException {
-        server = server(idleTimeout, grace);
+        startWith(server(idleTimeout, grace));
+    }
+
+    private void startWith(MachineServer configured) {
+        server = configured;
         running = CompletableFuture.supplyAsync(() -> {
             try {
                 return server.run();
@@ -304,5 +312,28 @@ class MachineServerTest {
         start();
 
         await().atMost(WAIT).until(() -> "idle".equals(backend.session(sessionId).status()));
+    }
+
+    @Test
+    void aMessageTheSubscriptionMissedIsFoundByThePeriodicSync() throws IOException {
+        backend.setConnectResult(60_000, 90_000);
+        startWith(server(Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(300)));
+        await().atMost(WAIT).until(() -> "ready".equals(backend.worker(workerId).status()));
+
+        String id = backend.sendMessage(sessionId, "not pushed", null);
+
+        await().atMost(WAIT).until(() -> "completed".equals(message(id).status()));
+    }
+
+    @Test
+    void aReconnectRereadsTheWork() throws IOException {
+        backend.setConnectResult(60_000, 90_000);
+        startWith(server(Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofHours(1)));
+        await().atMost(WAIT).until(() -> "ready".equals(backend.worker(workerId).status()));
+        String id = backend.sendMessage(sessionId, "not pushed", null);
+
+        convex.simulateReconnect();
+
+        await().atMost(WAIT).until(() -> "completed".equals(message(id).status()));
     }
 }
