@@ -336,4 +336,12 @@ class MachineServerTest {
 
         await().atMost(WAIT).until(() -> "completed".equals(message(id).status()));
     }
+
+    @Test
+    void heartbeatsFollowTheIntervalTheBackendChose() throws IOException {
+        start();
+
+        await().atMost(WAIT).until(() -> backend.machine(token.machineId().value()).heartbeatCount() >= 3);
+        assertThat(backend.machine(token.machineId().value()).status()).isEqualTo("online");
+    }
 }
