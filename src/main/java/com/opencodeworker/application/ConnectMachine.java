@@ -7,7 +7,6 @@ import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -17,21 +16,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Announces this worker instance to the backend: reads the machine's state first (a quick check
  * of the URL and the token), then {@code machines:connect}. While the backend cannot be reached it
- * retries with jittered backoff, logging when the cause changes, not every attempt; a rejected
- * token ends the worker with exit code 3.
+ * retries ({@link Retry}); a rejected token ends the worker with exit code 3.
  */
 public final class ConnectMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectMachine.class);
 
     private final Backend backend;
-    private final Backoff backoff;
-    private final Sleeper sleeper;
+    private final Retry retry;
     private final String convexUrl;
 
-    public ConnectMachine(Backend backend, Backoff backoff, Sleeper sleeper, String convexUrl) {
+    public ConnectMachine(Backend backend, Retry retry, String convexUrl) {
         this.backend = Objects.requireNonNull(backend, "backend");
-        this.backoff = Objects.requireNonNull(backoff, "backoff");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.retry = Objects.requireNonNull(retry, "retry");
         this.convexUrl = Objects.requireNonNull(convexUrl, "convexUrl");
     }
 
@@ -47,44 +43,23 @@ public final class ConnectMachine {
     public Optional<Connected> connect(MachineId machine, Path root, Backend.ConnectRequest request,
                                        BooleanSupplier giveUp) throws InterruptedException {
         LOG.info("Connecting to Convex at {} as machine {}", convexUrl, machine);
-        int failures = 0;
-        String lastCause = null;
-        while (!giveUp.getAsBoolean()) {
-            try {
-                Backend.MachineState state = backend.fetchState();
-                Backend.ConnectResult result = backend.connect(request);
-                if (failures > 0) {
-                    LOG.info("Reached Convex at {} after {} failed attempt{}", convexUrl, failures,
-                            failures == 1 ? "" : "s");
-                }
-                return Optional.of(new Connected(new Machine(machine, result.machineName(), root,
-                        result.heartbeatIntervalMs(), result.leaseMs()), state));
-            } catch (BackendException.Unauthorized e) {
-                throw new WorkerException(ExitCode.AUTH_REJECTED, "Machine token rejected by " + convexUrl
-                        + ": check the token of machine " + machine + " in the web app", e);
-            } catch (BackendException e) {
-                if (!e.retryable()) {
-                    throw new WorkerException(ExitCode.FAILURE, "Convex " + convexUrl + " refused the connection: "
-                            + e.getMessage(), e);
-                }
-                Duration delay = backoff.delay(failures);
-                String cause = innermost(e.getMessage());
-                if (!cause.equals(lastCause)) {
-                    LOG.warn("Failed to connect to Convex {}: {}; retrying with backoff (next in {} ms)", convexUrl,
-                            cause, delay.toMillis());
-                    lastCause = cause;
-                }
-                failures++;
-                sleeper.sleep(delay);
+        try {
+            return Optional.of(retry.call("Connecting to Convex " + convexUrl,
+                    cause -> "Failed to connect to Convex " + convexUrl + ": " + cause, () -> {
+                        Backend.MachineState state = backend.fetchState();
+                        Backend.ConnectResult result = backend.connect(request);
+                        return new Connected(new Machine(machine, result.machineName(), root,
+                                result.heartbeatIntervalMs(), result.leaseMs()), state);
+                    }, giveUp));
+        } catch (BackendException.Unauthorized e) {
+            throw new WorkerException(ExitCode.AUTH_REJECTED, "Machine token rejected by " + convexUrl
+                    + ": check the token of machine " + machine + " in the web app", e);
+        } catch (BackendException e) {
+            if (e.retryable()) {
+                return Optional.empty();
             }
+            throw new WorkerException(ExitCode.FAILURE, "Convex " + convexUrl + " refused the connection: "
+                    + e.getMessage(), e);
         }
-        return Optional.empty();
-    }
-
-    /** "machines:state failed (...): query machines:state failed: Connection refused" → "Connection refused". */
-    private static String innermost(String message) {
-        String text = message == null ? "unknown error" : message;
-        int at = text.lastIndexOf(" failed: ");
-        return at >= 0 ? text.substring(at + " failed: ".length()) : text;
     }
 }

@@ -4,14 +4,15 @@ import com.opencodeworker.domain.port.BackendException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Calls a remote operation until it succeeds, retrying only errors that say they are retryable,
- * with jittered backoff. Logs one line when an operation starts failing and one when it recovers,
- * not one per attempt. Stateless and thread-safe.
+ * with jittered backoff. Logs one line when the cause of failure changes and one when the
+ * operation recovers, not one per attempt. Stateless and thread-safe.
  */
 public final class Retry {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
@@ -32,13 +33,20 @@ public final class Retry {
     /**
      * Runs {@code call} until it succeeds or throws a non-retryable {@link BackendException}.
      *
-     * @param what      what is being done, for the log ("appendChunks for m1")
-     * @param giveUp    checked before every retry; when true the last error is thrown
+     * @param what   what is being done, for the log ("appendChunks for m1")
+     * @param giveUp checked before every retry; when true the last error is thrown
      * @throws BackendException the first permanent error, or the last transient one after {@code giveUp}
      * @throws InterruptedException when interrupted while waiting
      */
     public <T> T call(String what, Supplier<T> call, BooleanSupplier giveUp) throws InterruptedException {
+        return call(what, cause -> what + " failed (" + cause + ")", call, giveUp);
+    }
+
+    /** {@link #call(String, Supplier, BooleanSupplier)} with the failure line of the log made by {@code failure}. */
+    public <T> T call(String what, Function<String, String> failure, Supplier<T> call, BooleanSupplier giveUp)
+            throws InterruptedException {
         int failures = 0;
+        String lastCause = null;
         while (true) {
             try {
                 T result = call.get();
@@ -51,8 +59,10 @@ public final class Retry {
                     throw e;
                 }
                 Duration delay = backoff.delay(failures);
-                if (failures == 0) {
-                    LOG.warn("{} failed ({}); retrying with backoff", what, e.getMessage());
+                String cause = innermost(e.getMessage());
+                if (!cause.equals(lastCause)) {
+                    LOG.warn("{}; retrying with backoff (next in {} ms)", failure.apply(cause), delay.toMillis());
+                    lastCause = cause;
                 }
                 failures++;
                 sleeper.sleep(delay);
@@ -66,5 +76,12 @@ public final class Retry {
             call.run();
             return null;
         }, giveUp);
+    }
+
+    /** "machines:state failed (...): query machines:state failed: Connection refused" → "Connection refused". */
+    static String innermost(String message) {
+        String text = message == null ? "unknown error" : message;
+        int at = text.lastIndexOf(" failed: ");
+        return at >= 0 ? text.substring(at + " failed: ".length()) : text;
     }
 }

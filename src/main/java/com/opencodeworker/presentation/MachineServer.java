@@ -148,9 +148,9 @@ public final class MachineServer {
     }
 
     private boolean start() throws InterruptedException {
-        Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend,
-                Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)), lifecycle.interruptibleSleeper(),
-                settings.convexUrl())
+        Retry untilStopped = new Retry(Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)),
+                lifecycle.interruptibleSleeper());
+        Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend, untilStopped, settings.convexUrl())
                 .connect(settings.machineId(), settings.realRoot(), new Backend.ConnectRequest(settings.version(),
                         settings.hostname(), settings.platform(), settings.realRoot().toString()),
                         () -> !lifecycle.accepting());

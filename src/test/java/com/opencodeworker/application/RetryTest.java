@@ -54,4 +54,31 @@ class RetryTest {
             throw new BackendException.Transient("down " + calls.get(), null);
         }, () -> calls.get() >= 3)).hasMessage("down 3");
     }
+
+    @Test
+    void logsOneLinePerCauseNotPerAttemptAndOneOnRecovery() throws InterruptedException {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Retry.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        AtomicInteger calls = new AtomicInteger();
+        try {
+            retry.call("connect", cause -> "Failed to connect: " + cause, () -> {
+                int call = calls.incrementAndGet();
+                if (call <= 6) {
+                    throw new BackendException.Transient("query failed: " + (call <= 4 ? "refused" : "timeout"), null);
+                }
+                return "ok";
+            }, () -> false);
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .containsExactly("Failed to connect: refused; retrying with backoff (next in 100 ms)",
+                        "Failed to connect: timeout; retrying with backoff (next in 1600 ms)",
+                        "connect succeeded again after 6 failed attempts");
+    }
 }
