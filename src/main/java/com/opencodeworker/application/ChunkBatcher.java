@@ -139,11 +139,6 @@ public final class ChunkBatcher {
         return calls;
     }
 
-    /** The number of chunks written so far (the next sequence). */
-    public synchronized int sequences() {
-        return nextSequence - pending.size();
-    }
-
     private void sendLoop() {
         try {
             List<Chunk> batch;

@@ -1,7 +1,9 @@
 package com.opencodeworker.application;
 
 import com.opencodeworker.domain.OpenCodeSessionId;
+import com.opencodeworker.domain.Session;
 import com.opencodeworker.domain.SessionId;
+import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
@@ -99,14 +101,14 @@ public final class SessionProcesses {
                 wait();
             } else if (entry != null) {
                 entry.busy = true;
-                entry.lastActivity = clock.now();
+                entry.touch(clock.now());
                 return new Step(new Lease(session, entry.process, false), false, List.of(), List.of());
             } else if (entries.size() + starting < maxProcesses) {
                 starting++;
                 return new Step(null, true, List.of(), List.of());
             } else {
                 Optional<Entry> victim = entries.values().stream().filter(e -> !e.busy)
-                        .min(Comparator.comparing(e -> e.lastActivity));
+                        .min(Comparator.comparing(e -> e.state.lastActivity()));
                 if (victim.isPresent()) {
                     entries.remove(victim.get().session);
                     LOG.info("Stopping OpenCode of idle session {} to make room (limit {} processes)",
@@ -150,7 +152,7 @@ public final class SessionProcesses {
         Entry entry = entries.get(lease.session());
         if (entry != null && entry.process == lease.process()) {
             entry.busy = false;
-            entry.lastActivity = clock.now();
+            entry.touch(clock.now());
         }
         notifyAll();
     }
@@ -161,7 +163,7 @@ public final class SessionProcesses {
         List<Entry> idle = new ArrayList<>();
         synchronized (this) {
             entries.values().removeIf(e -> {
-                boolean stop = !e.busy && !e.lastActivity.plus(timeout).isAfter(now);
+                boolean stop = !e.busy && e.state.isIdle(now, timeout);
                 if (stop) {
                     idle.add(e);
                 }
@@ -237,21 +239,26 @@ public final class SessionProcesses {
         }
     }
 
+    /** A running process and the session it serves; its {@link Session} state says when it goes idle. */
     private static final class Entry {
         final SessionId session;
         final WorkerId worker;
         final Path directory;
         final AssistantProcess process;
-        Instant lastActivity;
+        Session state;
         boolean busy;
         boolean opened;
 
-        Entry(SessionId session, WorkerId worker, Path directory, AssistantProcess process, Instant lastActivity) {
+        Entry(SessionId session, WorkerId worker, Path directory, AssistantProcess process, Instant startedAt) {
             this.session = session;
             this.worker = worker;
             this.directory = directory;
             this.process = process;
-            this.lastActivity = lastActivity;
+            this.state = new Session(session, worker, SessionStatus.ACTIVE, Optional.empty(), startedAt);
+        }
+
+        void touch(Instant now) {
+            state = state.touchedAt(now);
         }
     }
 }

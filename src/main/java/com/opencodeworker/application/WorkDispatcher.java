@@ -90,16 +90,6 @@ public final class WorkDispatcher {
         onWork(snapshot);
     }
 
-    /** When the earliest lease held by another instance expires, if any (ms since the epoch). */
-    public synchronized Optional<Long> nextForeignLeaseExpiry() {
-        long now = clock.now().toEpochMilli();
-        return lastSnapshot.stream()
-                .filter(i -> i.status() == WorkItem.Status.CLAIMED && !i.isClaimedBy(self))
-                .flatMap(i -> i.leaseExpiresAt().stream())
-                .filter(at -> at > now)
-                .min(Long::compare);
-    }
-
     private boolean eligible(WorkItem item, long now) {
         if (item.status() == WorkItem.Status.PENDING) {
             return !item.cancelRequested();

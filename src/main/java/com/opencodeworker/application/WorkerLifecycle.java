@@ -96,17 +96,4 @@ public final class WorkerLifecycle {
     public Sleeper interruptibleSleeper() {
         return duration -> stopRequested.await(duration.toMillis(), TimeUnit.MILLISECONDS);
     }
-
-    /** Blocks up to {@code timeoutMs} until the phase is {@link Phase#FORCED}; returns whether it is. */
-    public synchronized boolean awaitForced(long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (phase != Phase.FORCED) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return true;
-    }
 }

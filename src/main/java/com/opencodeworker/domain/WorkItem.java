@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * One entry of {@code messages:work}: a user message that still needs work, with all the worker
- * needs to answer it. {@code attempt >= 1} on a pending item means an earlier try was interrupted.
+ * needs to answer it. {@code attempt >= 1} on a pending item means an earlier try was interrupted
+ * (the claim then returns a higher attempt, and the worker looks in OpenCode's history first).
  */
 public record WorkItem(MessageId messageId, SessionId sessionId, WorkerId workerId, String directory,
                        Optional<OpenCodeSessionId> openCodeSessionId, String content, Optional<String> model,
@@ -29,11 +30,6 @@ public record WorkItem(MessageId messageId, SessionId sessionId, WorkerId worker
         if (attempt < 0) {
             throw new IllegalArgumentException("attempt must be >= 0");
         }
-    }
-
-    /** A pending item that some instance had claimed before: its reply may exist already. */
-    public boolean wasInterrupted() {
-        return status == Status.PENDING && attempt >= 1;
     }
 
     /** Claimed by this instance. */
