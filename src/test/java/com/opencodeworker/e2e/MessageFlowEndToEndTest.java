@@ -145,6 +145,34 @@ class MessageFlowEndToEndTest {
     }
 
     @Test
+    void aReplyThatFinishedBeforeACrashIsCompletedFromOpenCodesRecordWithoutPromptingAgain()
+            throws InterruptedException {
+        String session = deployment.createSession(deployment.createWorker("project"));
+        WorkerProcess first = deployment.startProcess();
+        await().atMost(WAIT).until(() -> "online".equals(deployment.backend().machine(deployment.machineId()).status()));
+        int connections = deployment.convex().connectionCount();
+        deployment.convex().dropSocketOnMutation("messages:complete", 1000, false);
+        String id = deployment.send(session, "record me");
+        await().atMost(WAIT).until(() -> deployment.convex().connectionCount() >= connections + 2);
+
+        first.kill();
+        first.awaitExit(Duration.ofSeconds(10));
+        deployment.convex().dropSocketOnMutation("messages:complete", 0, false);
+        assertThat(deployment.message(id).status()).isNotEqualTo("completed");
+        WorkerProcess second = deployment.startProcess();
+        awaitEnded(id);
+
+        FakeBackend.MessageView view = deployment.message(id);
+        assertThat(view.status()).isEqualTo("completed");
+        assertThat(view.attempt()).isEqualTo(2);
+        assertThat(view.content()).startsWith("Hello from fake model (user turns seen: 1)");
+        assertThat(deployment.model().chatRequests().stream().filter(r -> r.toString().contains("record me")))
+                .as("the prompt reached the model once").hasSize(1);
+        second.terminate();
+        assertThat(second.awaitExit(Duration.ofSeconds(30))).isZero();
+    }
+
+    @Test
     void aSecondWorkerWithTheSameTokenMakesTheFirstExitWithCode4() throws InterruptedException {
         deployment.model().setSlowDelay(Duration.ofMillis(250));
         String session = deployment.createSession(deployment.createWorker("project"));
