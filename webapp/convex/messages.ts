@@ -18,6 +18,7 @@ const CHUNK_WINDOW = 100;
 const MAX_CHUNK_TEXT_BYTES = 512 * KIB;
 const MAX_ERROR_CHARS = 16_384;
 const PREVIEW_CHARS = 60;
+const LEASE_RENEWAL_SLACK_MS = 5_000;
 const MODEL_FORMAT = /^[^/\s]+\/\S+$/;
 
 // ---- the worker's side ------------------------------------------------------------------------
@@ -145,11 +146,24 @@ export const appendChunks = mutation({
     if (args.chunks.length > 0) {
       await storeNewChunks(ctx, message, args.attempt, args.chunks);
     }
-    const leaseExpiresAt = Date.now() + leaseMs();
-    await ctx.db.patch(message._id, { leaseExpiresAt });
-    return { leaseExpiresAt, cancelRequested: message.cancelRequested };
+    return { leaseExpiresAt: await renewLease(ctx, message), cancelRequested: message.cancelRequested };
   },
 });
+
+/**
+ * Renews the lease, but writes it only when it moved by more than a little: every write of the
+ * message re-sends the worker's `work` subscription, and chunks come up to ten times a second.
+ */
+async function renewLease(ctx: MutationCtx, message: Doc<"messages">): Promise<number> {
+  const lease = leaseMs();
+  const renewed = Date.now() + lease;
+  const slack = Math.min(LEASE_RENEWAL_SLACK_MS, lease / 10);
+  if (message.leaseExpiresAt !== null && renewed - message.leaseExpiresAt <= slack) {
+    return message.leaseExpiresAt;
+  }
+  await ctx.db.patch(message._id, { leaseExpiresAt: renewed });
+  return renewed;
+}
 
 type Chunk = { sequence: number; kind: "text" | "reasoning" | "tool"; text: string };
 
