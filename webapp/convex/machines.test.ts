@@ -118,13 +118,13 @@ describe("machines of the web app", () => {
         ...w.worker,
         messageId,
         attempt: 1,
-        chunks: Array.from({ length: 700 }, (_, sequence) => ({ sequence, kind: "text" as const, text: "t" })),
+        chunks: Array.from({ length: 300 }, (_, sequence) => ({ sequence, kind: "text" as const, text: "t" })),
       });
       await t.mutation(api.messages.complete, {
         ...w.worker,
         messageId,
         attempt: 1,
-        content: "c".repeat(600_000),
+        content: "c".repeat(3 * 1024 * 1024),
         reasoning: null,
         parts: null,
         usage: null,
@@ -147,6 +147,11 @@ describe("machines of the web app", () => {
       replyPieces: (await ctx.db.query("replyPieces").collect()).length,
     }));
     expect(left).toEqual({ machines: 1, workers: 1, sessions: 1, messages: ["kept"], chunks: 0, replyPieces: 0 });
+    // 9 MiB of reply pieces are more than one mutation may read (and so delete).
+    const purges = await t.run(async (ctx) =>
+      (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.name.includes("purge")),
+    );
+    expect(purges.length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -91,6 +91,24 @@ describe("the work queue", () => {
     expect(items.map((item) => item.messageId)).toEqual(sent.slice(0, 100));
   });
 
+  test("work stops at 8 MiB of content, so that large messages never push it past a query's 16 MiB", async () => {
+    const t = newBackend();
+    const w = await world(t);
+    const sent: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      sent.push(await w.send(String(i % 10).repeat(256 * KIB))); // 10 MiB in all
+      vi.advanceTimersByTime(1);
+    }
+
+    const first = await work(t, w.worker);
+
+    expect(first.map((item) => item.messageId)).toEqual(sent.slice(0, 32));
+    for (const messageId of sent.slice(0, 8)) {
+      await t.mutation(api.messages.cancel, { accessKey: w.key, messageId });
+    }
+    expect((await work(t, w.worker)).map((item) => item.messageId)).toEqual(sent.slice(8, 40));
+  });
+
   test("finished and cancelled messages leave work", async () => {
     const t = newBackend();
     const w = await world(t);

@@ -1,7 +1,7 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Doc } from "./_generated/dataModel";
-import { mutation, query, type MutationCtx } from "./_generated/server";
+import type { Doc, Id } from "./_generated/dataModel";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { instanceCredentials, machineCredentials, userCredentials } from "./lib/args";
 import { FINISHED } from "./lib/claims";
 import { invalidArgument, refuse } from "./lib/errors";
@@ -14,6 +14,7 @@ import { chunk, messageView, workItem } from "./lib/views";
 import { usage } from "./schema";
 
 const WORK_LIMIT = 100;
+const WORK_CONTENT_BYTES = 8 * 1024 * KIB;
 const CHUNK_WINDOW = 100;
 const MAX_CHUNK_TEXT_BYTES = 512 * KIB;
 const MAX_ERROR_CHARS = 16_384;
@@ -28,23 +29,24 @@ export const work = query({
   returns: v.array(workItem),
   handler: async (ctx, args) => {
     const machine = await authenticateMachine(ctx, args.machineId, args.secret);
-    const open: Doc<"messages">[] = [];
-    for (const status of ["pending", "claimed"] as const) {
-      open.push(
-        ...(await ctx.db
-          .query("messages")
-          .withIndex("by_machine_status_createdAt", (q) => q.eq("machine", machine._id).eq("status", status))
-          .take(WORK_LIMIT)),
-      );
-    }
-    open.sort((a, b) => a.createdAt - b.createdAt || a._creationTime - b._creationTime);
     const items = [];
-    for (const message of open.slice(0, WORK_LIMIT)) {
+    let contentBytes = 0;
+    for await (const message of openMessagesOldestFirst(ctx, machine._id)) {
+      if (items.length === WORK_LIMIT) {
+        break;
+      }
+      // A query reads and returns at most 16 MiB: messages of up to 256 KiB each wait for a later
+      // snapshot rather than failing this one (and with it every snapshot until they are done).
+      const bytes = utf8Length(message.content);
+      if (items.length > 0 && contentBytes + bytes > WORK_CONTENT_BYTES) {
+        break;
+      }
       const worker = await ctx.db.get(message.worker);
       const session = await ctx.db.get(message.session);
       if (worker === null || session === null) {
         continue; // removed; deleted in batches after its worker
       }
+      contentBytes += bytes;
       items.push({
         messageId: message._id,
         sessionId: message.session,
@@ -64,6 +66,34 @@ export const work = query({
     return items;
   },
 });
+
+/** The machine's pending and claimed messages, oldest first, read lazily from the two index ranges. */
+async function* openMessagesOldestFirst(ctx: QueryCtx, machine: Id<"machines">): AsyncGenerator<Doc<"messages">> {
+  const streams = (["pending", "claimed"] as const).map((status) =>
+    ctx.db
+      .query("messages")
+      .withIndex("by_machine_status_createdAt", (q) => q.eq("machine", machine).eq("status", status))
+      [Symbol.asyncIterator](),
+  );
+  const heads = await Promise.all(streams.map((stream) => stream.next()));
+  for (;;) {
+    let oldest = -1;
+    heads.forEach((head, i) => {
+      if (!head.done && (oldest < 0 || isOlder(head.value, (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value))) {
+        oldest = i;
+      }
+    });
+    if (oldest < 0) {
+      return;
+    }
+    yield (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value;
+    heads[oldest] = await streams[oldest].next();
+  }
+}
+
+function isOlder(a: Doc<"messages">, b: Doc<"messages">): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a._creationTime < b._creationTime);
+}
 
 export const claim = mutation({
   args: { ...instanceCredentials, messageId: v.string() },
