@@ -494,7 +494,7 @@ describe("sending", () => {
     for (const content of ["", "   \n\t "]) {
       await expectRefused(w.send(content), "INVALID_ARGUMENT");
     }
-    for (const model of ["gpt-4o", "/gpt-4o", "openai/", "open ai/gpt", "openai/gpt 4o", ""]) {
+    for (const model of ["gpt-4o", "/gpt-4o", "openai/", "open ai/gpt", "openai/gpt 4o", "", `openai/${"g".repeat(200)}`]) {
       await expectRefused(w.send("hi", model), "INVALID_ARGUMENT");
     }
     expect(await snapshot(t)).toEqual(before);

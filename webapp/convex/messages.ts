@@ -21,6 +21,7 @@ const MAX_ERROR_CHARS = 16_384;
 const PREVIEW_CHARS = 60;
 const LEASE_RENEWAL_SLACK_MS = 5_000;
 const MODEL_FORMAT = /^[^/\s]+\/\S+$/;
+const MAX_MODEL_CHARS = 200;
 
 // ---- the worker's side ------------------------------------------------------------------------
 
@@ -297,7 +298,7 @@ async function enqueue(
   if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
     invalidArgument(`the message is ${Math.ceil(bytes / KIB)} KiB; at most 256 KiB (UTF-8) can be sent`);
   }
-  if (model !== null && !MODEL_FORMAT.test(model)) {
+  if (model !== null && (model.length > MAX_MODEL_CHARS || !MODEL_FORMAT.test(model))) {
     invalidArgument(`model must be "provider/model", e.g. "openai/gpt-4o", not "${truncate(model, 100)}"`);
   }
   if (session.status === "closed") {
