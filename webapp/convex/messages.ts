@@ -1,14 +1,15 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Doc, Id } from "./_generated/dataModel";
-import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { instanceCredentials, machineCredentials, userCredentials } from "./lib/args";
 import { FINISHED } from "./lib/claims";
+import { enqueue } from "./lib/enqueue";
 import { invalidArgument, refuse } from "./lib/errors";
 import { authenticateMachine, authorizeInstance, findMachineRecord, machineRecord } from "./lib/machineAuth";
 import { readReply, storeReply } from "./lib/replies";
+import { finishedAttempt, openMessagesOldestFirst, renewLease, requireHolder, storeNewChunks } from "./lib/queue";
 import { leaseMs } from "./lib/settings";
-import { KIB, MAX_MESSAGE_CONTENT_BYTES, truncate, utf8Length } from "./lib/text";
+import { KIB, truncate, utf8Length } from "./lib/text";
 import { authenticateUser, userMessage, userSession } from "./lib/userAuth";
 import { chunk, messageView, workItem } from "./lib/views";
 import { usage } from "./schema";
@@ -18,10 +19,6 @@ const WORK_CONTENT_BYTES = 8 * 1024 * KIB;
 const CHUNK_WINDOW = 100;
 const MAX_CHUNK_TEXT_BYTES = 512 * KIB;
 const MAX_ERROR_CHARS = 16_384;
-const PREVIEW_CHARS = 60;
-const LEASE_RENEWAL_SLACK_MS = 5_000;
-const MODEL_FORMAT = /^[^/\s]+\/\S+$/;
-const MAX_MODEL_CHARS = 200;
 
 // ---- the worker's side ------------------------------------------------------------------------
 
@@ -68,33 +65,6 @@ export const work = query({
   },
 });
 
-/** The machine's pending and claimed messages, oldest first, read lazily from the two index ranges. */
-async function* openMessagesOldestFirst(ctx: QueryCtx, machine: Id<"machines">): AsyncGenerator<Doc<"messages">> {
-  const streams = (["pending", "claimed"] as const).map((status) =>
-    ctx.db
-      .query("messages")
-      .withIndex("by_machine_status_createdAt", (q) => q.eq("machine", machine).eq("status", status))
-      [Symbol.asyncIterator](),
-  );
-  const heads = await Promise.all(streams.map((stream) => stream.next()));
-  for (;;) {
-    let oldest = -1;
-    heads.forEach((head, i) => {
-      if (!head.done && (oldest < 0 || isOlder(head.value, (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value))) {
-        oldest = i;
-      }
-    });
-    if (oldest < 0) {
-      return;
-    }
-    yield (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value;
-    heads[oldest] = await streams[oldest].next();
-  }
-}
-
-function isOlder(a: Doc<"messages">, b: Doc<"messages">): boolean {
-  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a._creationTime < b._creationTime);
-}
 
 export const claim = mutation({
   args: { ...instanceCredentials, messageId: v.string() },
@@ -147,12 +117,6 @@ export const claim = mutation({
   },
 });
 
-/** Fencing: only the instance holding this attempt may write to it; an expired lease counts until taken. */
-function requireHolder(message: Doc<"messages">, instanceId: string, attempt: number): void {
-  if (message.status !== "claimed" || message.claimedBy !== instanceId || message.attempt !== attempt) {
-    refuse("LEASE_LOST", `attempt ${attempt} of this message is no longer held by this instance`);
-  }
-}
 
 export const appendChunks = mutation({
   args: {
@@ -181,49 +145,6 @@ export const appendChunks = mutation({
   },
 });
 
-/**
- * Renews the lease, but writes it only when it moved by more than a little: every write of the
- * message re-sends the worker's `work` subscription, and chunks come up to ten times a second.
- */
-async function renewLease(ctx: MutationCtx, message: Doc<"messages">): Promise<number> {
-  const lease = leaseMs();
-  const renewed = Date.now() + lease;
-  const slack = Math.min(LEASE_RENEWAL_SLACK_MS, lease / 10);
-  if (message.leaseExpiresAt !== null && renewed - message.leaseExpiresAt <= slack) {
-    return message.leaseExpiresAt;
-  }
-  await ctx.db.patch(message._id, { leaseExpiresAt: renewed });
-  return renewed;
-}
-
-type Chunk = { sequence: number; kind: "text" | "reasoning" | "tool"; text: string };
-
-/** Stores each chunk not yet stored (the same sequence twice is stored once); sequences may not skip. */
-async function storeNewChunks(ctx: MutationCtx, message: Doc<"messages">, attempt: number, chunks: Chunk[]) {
-  const stored = await ctx.db
-    .query("chunks")
-    .withIndex("by_message_attempt_sequence", (q) => q.eq("message", message._id).eq("attempt", attempt))
-    .order("desc")
-    .first();
-  let next = stored === null ? 0 : stored.sequence + 1;
-  const fresh = new Map<number, Chunk>();
-  for (const incoming of chunks) {
-    if (incoming.sequence > next) {
-      invalidArgument(`chunk sequence ${incoming.sequence} leaves a gap: the next expected is ${next}`);
-    }
-    if (incoming.sequence === next) {
-      fresh.set(incoming.sequence, incoming);
-      next++;
-    }
-  }
-  for (const incoming of fresh.values()) {
-    await ctx.db.insert("chunks", { message: message._id, attempt, ...incoming });
-  }
-}
-
-function finishedAttempt(message: Doc<"messages">, attempt: number): boolean {
-  return (message.status === "completed" || message.status === "failed") && message.attempt === attempt;
-}
 
 export const complete = mutation({
   args: {
@@ -285,48 +206,6 @@ export const fail = mutation({
 
 // ---- the web app's side -----------------------------------------------------------------------
 
-async function enqueue(
-  ctx: MutationCtx,
-  session: Doc<"sessions">,
-  content: string,
-  model: string | null,
-): Promise<string> {
-  if (content.trim() === "") {
-    invalidArgument("the message is empty");
-  }
-  const bytes = utf8Length(content);
-  if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
-    invalidArgument(`the message is ${Math.ceil(bytes / KIB)} KiB; at most 256 KiB (UTF-8) can be sent`);
-  }
-  if (model !== null && (model.length > MAX_MODEL_CHARS || !MODEL_FORMAT.test(model))) {
-    invalidArgument(`model must be "provider/model", e.g. "openai/gpt-4o", not "${truncate(model, 100)}"`);
-  }
-  if (session.status === "closed") {
-    invalidArgument("this session is closed; start a new one");
-  }
-  const now = Date.now();
-  const messageId = await ctx.db.insert("messages", {
-    machine: session.machine,
-    worker: session.worker,
-    session: session._id,
-    content,
-    model,
-    createdAt: now,
-    status: "pending",
-    claimedBy: null,
-    leaseExpiresAt: null,
-    attempt: 0,
-    cancelRequested: false,
-    error: null,
-    retryable: null,
-    reply: null,
-  });
-  await ctx.db.patch(session._id, {
-    lastActivity: now,
-    ...(session.title === null && session.preview === null ? { preview: truncate(content, PREVIEW_CHARS) } : {}),
-  });
-  return messageId;
-}
 
 export const send = mutation({
   args: { ...userCredentials, sessionId: v.string(), content: v.string(), model: v.union(v.string(), v.null()) },
