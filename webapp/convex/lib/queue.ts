@@ -15,19 +15,23 @@ export async function* openMessagesOldestFirst(ctx: QueryCtx, machine: Id<"machi
       .withIndex("by_machine_status_createdAt", (q) => q.eq("machine", machine).eq("status", status))
       [Symbol.asyncIterator](),
   );
-  const heads = await Promise.all(streams.map((stream) => stream.next()));
+  const next = async (i: number) => {
+    const step = await streams[i].next();
+    return step.done ? null : step.value;
+  };
+  const heads = await Promise.all(streams.map((_, i) => next(i)));
   for (;;) {
     let oldest = -1;
     heads.forEach((head, i) => {
-      if (!head.done && (oldest < 0 || isOlder(head.value, (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value))) {
+      if (head !== null && (oldest < 0 || isOlder(head, heads[oldest]!))) {
         oldest = i;
       }
     });
     if (oldest < 0) {
       return;
     }
-    yield (heads[oldest] as IteratorYieldResult<Doc<"messages">>).value;
-    heads[oldest] = await streams[oldest].next();
+    yield heads[oldest]!;
+    heads[oldest] = await next(oldest);
   }
 }
 
