@@ -1,4 +1,4 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

@@ -1,6 +1,7 @@
 package com.opencodeworker.infrastructure.convex;
 
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,12 +11,12 @@ import org.slf4j.LoggerFactory;
  * their types, retryable failures to {@link BackendException.Transient}, the rest to permanent
  * errors. Messages name the function and never carry the secret. Thread-safe (stateless).
  */
-final class ContractErrors {
-    private static final Logger LOG = LoggerFactory.getLogger(ContractErrors.class);
+final class CallErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(CallErrors.class);
 
-    private final ContractScrubber scrubber;
+    private final SecretScrubber scrubber;
 
-    ContractErrors(ContractScrubber scrubber) {
+    CallErrors(SecretScrubber scrubber) {
         this.scrubber = scrubber;
     }
 
@@ -27,7 +28,7 @@ final class ContractErrors {
         String detail = scrubber.scrub(error.getMessage());
         if (error.retryable()) {
             return new BackendException.Transient(function + " failed (will be retried): " + detail,
-                    new ContractScrubbedCause(error, scrubber));
+                    new ScrubbedCause(error, scrubber));
         }
         if (error instanceof ConvexException.Fatal) {
             return new BackendException(function + " failed: the Convex connection stopped for good: " + detail, false);
@@ -44,7 +45,7 @@ final class ContractErrors {
     }
 
     /** The backend answered, but not with what the contract promises. */
-    BackendException malformedAnswer(String function, ContractFormatException error) {
+    BackendException malformedAnswer(String function, FormatException error) {
         String detail = scrubber.scrub(error.getMessage());
         LOG.warn("{} answered with a malformed value: {}", function, detail);
         return new BackendException.Rejected(function + " answered with a malformed value: " + detail);

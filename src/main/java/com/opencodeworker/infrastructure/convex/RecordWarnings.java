@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * remembers at most {@value #MAX_REMEMBERED} records; past that it forgets them all, so a flood of
  * bad records is warned about again at most once per that many. All mutable state is guarded by this.
  */
-final class ContractRecordWarnings {
+final class RecordWarnings {
     static final int MAX_REMEMBERED = 1024;
-    private static final Logger LOG = LoggerFactory.getLogger(ContractRecordWarnings.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RecordWarnings.class);
 
     private final Set<String> warned = new HashSet<>();
 

@@ -1,9 +1,9 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.opencodeworker.infrastructure.convex.ServerMessage.TransitionChunk;
+import com.opencodeworker.infrastructure.convex.client.ServerMessage.TransitionChunk;
 import org.junit.jupiter.api.Test;
 
 class TransitionChunksTest {

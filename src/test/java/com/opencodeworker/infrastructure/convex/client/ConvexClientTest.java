@@ -1,12 +1,12 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.opencodeworker.infrastructure.convex.ConvexFunctions.ConnectionListener;
-import com.opencodeworker.infrastructure.convex.ConvexFunctions.QueryListener;
-import com.opencodeworker.infrastructure.convex.ConvexFunctions.QuerySubscription;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions.ConnectionListener;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions.QueryListener;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions.QuerySubscription;
 import com.opencodeworker.testing.convex.FakeConvexError;
 import com.opencodeworker.testing.convex.FakeConvexServer;
 import java.time.Duration;

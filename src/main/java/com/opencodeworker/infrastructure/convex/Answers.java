@@ -1,11 +1,11 @@
 package com.opencodeworker.infrastructure.convex;
 
-import static com.opencodeworker.infrastructure.convex.ContractValues.bool;
-import static com.opencodeworker.infrastructure.convex.ContractValues.integral;
-import static com.opencodeworker.infrastructure.convex.ContractValues.object;
-import static com.opencodeworker.infrastructure.convex.ContractValues.smallIntegral;
-import static com.opencodeworker.infrastructure.convex.ContractValues.string;
-import static com.opencodeworker.infrastructure.convex.ContractValues.timestamp;
+import static com.opencodeworker.infrastructure.convex.Values.bool;
+import static com.opencodeworker.infrastructure.convex.Values.integral;
+import static com.opencodeworker.infrastructure.convex.Values.object;
+import static com.opencodeworker.infrastructure.convex.Values.smallIntegral;
+import static com.opencodeworker.infrastructure.convex.Values.string;
+import static com.opencodeworker.infrastructure.convex.Values.timestamp;
 
 import com.opencodeworker.domain.port.Backend.AppendResult;
 import com.opencodeworker.domain.port.Backend.ClaimResult;
@@ -14,10 +14,10 @@ import com.opencodeworker.domain.port.Backend.ConnectResult;
 import com.opencodeworker.domain.port.Backend.NotClaimed;
 import java.util.Map;
 
-/** Decodes the answers of the contract's mutations; a malformed answer is a {@link ContractFormatException}. */
-final class ContractAnswers {
+/** Decodes the answers of the contract's mutations; a malformed answer is a {@link FormatException}. */
+final class Answers {
 
-    private ContractAnswers() {
+    private Answers() {
     }
 
     static ConnectResult connect(Object value) {
@@ -25,7 +25,7 @@ final class ContractAnswers {
         long heartbeat = integral(answer, "heartbeatIntervalMs");
         long lease = integral(answer, "leaseMs");
         if (heartbeat <= 0 || lease <= 0) {
-            throw new ContractFormatException("heartbeatIntervalMs and leaseMs must be positive");
+            throw new FormatException("heartbeatIntervalMs and leaseMs must be positive");
         }
         return new ConnectResult(string(answer, "machineName"), heartbeat, lease);
     }
@@ -39,7 +39,7 @@ final class ContractAnswers {
         if (bool(answer, "claimed")) {
             int attempt = smallIntegral(answer, "attempt");
             if (attempt < 1) {
-                throw new ContractFormatException("field attempt of a claim must be >= 1");
+                throw new FormatException("field attempt of a claim must be >= 1");
             }
             return new Claimed(attempt, timestamp(answer, "leaseExpiresAt"));
         }
@@ -48,7 +48,7 @@ final class ContractAnswers {
             case "done" -> NotClaimed.Reason.DONE;
             case "cancelled" -> NotClaimed.Reason.CANCELLED;
             case "not_found" -> NotClaimed.Reason.NOT_FOUND;
-            default -> throw new ContractFormatException("field reason must be taken, done, cancelled or not_found");
+            default -> throw new FormatException("field reason must be taken, done, cancelled or not_found");
         });
     }
 

@@ -1,6 +1,6 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
-import com.opencodeworker.infrastructure.convex.ServerMessage.TransitionChunk;
+import com.opencodeworker.infrastructure.convex.client.ServerMessage.TransitionChunk;
 import java.util.Optional;
 
 /**

@@ -8,13 +8,13 @@ import java.util.regex.Pattern;
  * echo arguments in their errors, Convex's argument validation does, and the secret is one) and
  * joins lines, so one failure stays one log line.
  */
-final class ContractScrubber {
+final class SecretScrubber {
     static final String MASK = "sec_***";
     private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\R\\s*");
 
     private final String secret;
 
-    ContractScrubber(String secret) {
+    SecretScrubber(String secret) {
         this.secret = Objects.requireNonNull(secret, "secret");
     }
 

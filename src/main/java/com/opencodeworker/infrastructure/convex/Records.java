@@ -1,11 +1,11 @@
 package com.opencodeworker.infrastructure.convex;
 
-import static com.opencodeworker.infrastructure.convex.ContractValues.bool;
-import static com.opencodeworker.infrastructure.convex.ContractValues.nullableString;
-import static com.opencodeworker.infrastructure.convex.ContractValues.nullableTimestamp;
-import static com.opencodeworker.infrastructure.convex.ContractValues.smallIntegral;
-import static com.opencodeworker.infrastructure.convex.ContractValues.string;
-import static com.opencodeworker.infrastructure.convex.ContractValues.timestamp;
+import static com.opencodeworker.infrastructure.convex.Values.bool;
+import static com.opencodeworker.infrastructure.convex.Values.nullableString;
+import static com.opencodeworker.infrastructure.convex.Values.nullableTimestamp;
+import static com.opencodeworker.infrastructure.convex.Values.smallIntegral;
+import static com.opencodeworker.infrastructure.convex.Values.string;
+import static com.opencodeworker.infrastructure.convex.Values.timestamp;
 
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
@@ -22,11 +22,11 @@ import java.util.function.Supplier;
 
 /**
  * Decodes the contract's records ({@code Worker}, {@code Session}, {@code Work}) into domain values.
- * Every field is checked; anything off is a {@link ContractFormatException} naming the field.
+ * Every field is checked; anything off is a {@link FormatException} naming the field.
  */
-final class ContractRecords {
+final class Records {
 
-    private ContractRecords() {
+    private Records() {
     }
 
     static Worker worker(Map<?, ?> record) {
@@ -46,11 +46,11 @@ final class ContractRecords {
             WorkItem.Status status = workStatus(string(record, "status"));
             Optional<String> claimedBy = nullableString(record, "claimedBy");
             if (status == WorkItem.Status.CLAIMED && claimedBy.isEmpty()) {
-                throw new ContractFormatException("field claimedBy must be set on a claimed item");
+                throw new FormatException("field claimedBy must be set on a claimed item");
             }
             int attempt = smallIntegral(record, "attempt");
             if (attempt < 0) {
-                throw new ContractFormatException("field attempt must be >= 0");
+                throw new FormatException("field attempt must be >= 0");
             }
             return new WorkItem(new MessageId(string(record, "messageId")), new SessionId(string(record, "sessionId")),
                     new WorkerId(string(record, "workerId")), string(record, "directory"),
@@ -72,14 +72,14 @@ final class ContractRecords {
                 return status;
             }
         }
-        throw new ContractFormatException("field status must be active, idle or closed");
+        throw new FormatException("field status must be active, idle or closed");
     }
 
     private static WorkItem.Status workStatus(String wire) {
         return switch (wire) {
             case "pending" -> WorkItem.Status.PENDING;
             case "claimed" -> WorkItem.Status.CLAIMED;
-            default -> throw new ContractFormatException("field status must be pending or claimed");
+            default -> throw new FormatException("field status must be pending or claimed");
         };
     }
 
@@ -88,7 +88,7 @@ final class ContractRecords {
         try {
             return decode.get();
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ContractFormatException(e.getMessage());
+            throw new FormatException(e.getMessage());
         }
     }
 }

@@ -1,4 +1,4 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 /**
  * The sync protocol's state version: applied query-set version, identity version and the database

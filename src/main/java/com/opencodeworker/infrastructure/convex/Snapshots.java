@@ -12,32 +12,32 @@ import java.util.function.Function;
 /**
  * Decodes whole snapshots of {@code machines:state} and {@code messages:work}. A bad record is
  * skipped with one warning naming it, so one odd row never hides the others; a snapshot that is
- * not even of the right shape is a {@link ContractFormatException}. Thread-safe.
+ * not even of the right shape is a {@link FormatException}. Thread-safe.
  */
-final class ContractSnapshots {
+final class Snapshots {
     static final String STATE = "machines:state";
     static final String WORK = "messages:work";
 
-    private final ContractRecordWarnings warnings;
-    private final ContractScrubber scrubber;
+    private final RecordWarnings warnings;
+    private final SecretScrubber scrubber;
 
-    ContractSnapshots(ContractRecordWarnings warnings, ContractScrubber scrubber) {
+    Snapshots(RecordWarnings warnings, SecretScrubber scrubber) {
         this.warnings = warnings;
         this.scrubber = scrubber;
     }
 
     MachineState state(Object value) {
-        Map<?, ?> state = ContractValues.object(value, STATE);
-        List<Worker> workers = records(STATE, ContractValues.list(state.get("workers"), "workers"),
-                "worker", "workerId", ContractRecords::worker);
-        List<Session> sessions = records(STATE, ContractValues.list(state.get("sessions"), "sessions"),
-                "session", "sessionId", ContractRecords::session);
+        Map<?, ?> state = Values.object(value, STATE);
+        List<Worker> workers = records(STATE, Values.list(state.get("workers"), "workers"),
+                "worker", "workerId", Records::worker);
+        List<Session> sessions = records(STATE, Values.list(state.get("sessions"), "sessions"),
+                "session", "sessionId", Records::session);
         return new MachineState(workers, sessions);
     }
 
     List<WorkItem> work(Object value) {
-        return records(WORK, ContractValues.list(value, WORK), "work item of message", "messageId",
-                ContractRecords::workItem);
+        return records(WORK, Values.list(value, WORK), "work item of message", "messageId",
+                Records::workItem);
     }
 
     private <T> List<T> records(String function, List<?> rows, String kind, String idField,
@@ -46,11 +46,11 @@ final class ContractSnapshots {
         for (int i = 0; i < rows.size(); i++) {
             Object row = rows.get(i);
             String name = row instanceof Map<?, ?> map
-                    ? ContractRecords.idOf(map, idField).map(id -> kind + " " + id).orElse(kind + " #" + i + " (no valid " + idField + ")")
+                    ? Records.idOf(map, idField).map(id -> kind + " " + id).orElse(kind + " #" + i + " (no valid " + idField + ")")
                     : kind + " #" + i;
             try {
-                decoded.add(decode.apply(ContractValues.object(row, name)));
-            } catch (ContractFormatException e) {
+                decoded.add(decode.apply(Values.object(row, name)));
+            } catch (FormatException e) {
                 warnings.skipped(function, name, scrubber.scrub(e.getMessage()));
             }
         }

@@ -1,6 +1,8 @@
 package com.opencodeworker.infrastructure.convex;
 
 import com.opencodeworker.domain.port.Backend;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -15,21 +17,21 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the decoded snapshot
  */
-final class ContractSubscription<T> implements ConvexFunctions.QueryListener, Backend.Subscription {
-    private static final Logger LOG = LoggerFactory.getLogger(ContractSubscription.class);
+final class SubscribedQuery<T> implements ConvexFunctions.QueryListener, Backend.Subscription {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribedQuery.class);
 
     private final String function;
     private final Function<Object, T> decoder;
     private final Consumer<T> consumer;
-    private final ContractErrors errors;
-    private final ContractScrubber scrubber;
-    private final Consumer<ContractSubscription<?>> onClose;
+    private final CallErrors errors;
+    private final SecretScrubber scrubber;
+    private final Consumer<SubscribedQuery<?>> onClose;
     private ConvexFunctions.QuerySubscription query;
     private boolean closed;
     private String lastProblem;
 
-    ContractSubscription(String function, Function<Object, T> decoder, Consumer<T> consumer, ContractErrors errors,
-                         ContractScrubber scrubber, Consumer<ContractSubscription<?>> onClose) {
+    SubscribedQuery(String function, Function<Object, T> decoder, Consumer<T> consumer, CallErrors errors,
+                         SecretScrubber scrubber, Consumer<SubscribedQuery<?>> onClose) {
         this.function = function;
         this.decoder = decoder;
         this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -59,7 +61,7 @@ final class ContractSubscription<T> implements ConvexFunctions.QueryListener, Ba
             }
             try {
                 snapshot = decoder.apply(value);
-            } catch (ContractFormatException e) {
+            } catch (FormatException e) {
                 problem("ignored a malformed snapshot: " + scrubber.scrub(e.getMessage()));
                 return;
             }

@@ -1,4 +1,4 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package com.opencodeworker.infrastructure.convex;
+package com.opencodeworker.infrastructure.convex.client;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,32 +1,33 @@
 package com.opencodeworker.infrastructure.convex;
 
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Reads typed fields out of the plain Java values {@link ConvexFunctions} returns, strictly: a
- * missing or mistyped field is a {@link ContractFormatException}. Nullable fields may also be absent.
+ * missing or mistyped field is a {@link FormatException}. Nullable fields may also be absent.
  */
-final class ContractValues {
+final class Values {
     /** Integral values beyond 2^53 cannot be told apart as doubles. */
     private static final double MAX_EXACT = 9_007_199_254_740_992d;
 
-    private ContractValues() {
+    private Values() {
     }
 
     static Map<?, ?> object(Object value, String what) {
         if (value instanceof Map<?, ?> map) {
             return map;
         }
-        throw new ContractFormatException(what + " is not an object but " + typeOf(value));
+        throw new FormatException(what + " is not an object but " + typeOf(value));
     }
 
     static List<?> list(Object value, String what) {
         if (value instanceof List<?> list) {
             return list;
         }
-        throw new ContractFormatException(what + " is not an array but " + typeOf(value));
+        throw new FormatException(what + " is not an array but " + typeOf(value));
     }
 
     static String string(Map<?, ?> record, String field) {
@@ -100,9 +101,9 @@ final class ContractValues {
         return number;
     }
 
-    private static ContractFormatException invalid(Map<?, ?> record, String field, String expected) {
+    private static FormatException invalid(Map<?, ?> record, String field, String expected) {
         String found = record.containsKey(field) ? typeOf(record.get(field)) : "missing";
-        return new ContractFormatException("field " + field + " must be " + expected + " (found: " + found + ")");
+        return new FormatException("field " + field + " must be " + expected + " (found: " + found + ")");
     }
 
     private static String typeOf(Object value) {
