@@ -1,4 +1,4 @@
-package com.opencodeworker.domain.port;
+package com.opencodeworker.infrastructure.opencode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package com.opencodeworker.domain.port;
+package com.opencodeworker.infrastructure.opencode;
 
 import com.opencodeworker.domain.MessageId;
 import java.time.Instant;
