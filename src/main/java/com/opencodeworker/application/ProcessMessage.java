@@ -37,16 +37,18 @@ public final class ProcessMessage {
 
     private final Backend backend;
     private final SessionProcesses processes;
+    private final OpenCodeSessions openCodeSessions;
     private final Path realRoot;
     private final Clock clock;
     private final Retry retry;
     private final ChunkBatcher.Limits limits;
     private final WorkerLifecycle lifecycle;
 
-    public ProcessMessage(Backend backend, SessionProcesses processes, Path realRoot, Clock clock, Retry retry,
-                          ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
+    public ProcessMessage(Backend backend, SessionProcesses processes, OpenCodeSessions openCodeSessions, Path realRoot,
+                          Clock clock, Retry retry, ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.processes = Objects.requireNonNull(processes, "processes");
+        this.openCodeSessions = Objects.requireNonNull(openCodeSessions, "openCodeSessions");
         this.realRoot = Objects.requireNonNull(realRoot, "realRoot");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retry = Objects.requireNonNull(retry, "retry");
@@ -92,7 +94,7 @@ public final class ProcessMessage {
         } catch (AssistantException e) {
             fail(id, attempt, "OpenCode could not start: " + e.getMessage(), true);
             return Outcome.DONE;
-        } catch (IllegalStateException stopping) {
+        } catch (WorkerStoppingException stopping) {
             return Outcome.RELEASED;
         }
         try {
@@ -130,12 +132,12 @@ public final class ProcessMessage {
     }
 
     private Opened open(WorkItem item, SessionProcesses.Lease lease) throws InterruptedException {
-        Optional<OpenCodeSessionId> stored = processes.openCodeSession(item.sessionId()).or(item::openCodeSessionId);
+        Optional<OpenCodeSessionId> stored = openCodeSessions.current(item.sessionId(), item.openCodeSessionId());
         if (processes.isOpened(lease) && stored.isPresent()) {
             return new Opened(stored.get(), false);
         }
         AssistantProcess.OpenedSession opened = lease.process().openSession(stored, "Chat " + item.sessionId());
-        processes.rememberOpenCodeSession(item.sessionId(), opened.id());
+        openCodeSessions.opened(item.sessionId(), opened.id());
         processes.markOpened(lease);
         boolean changed = stored.map(s -> !s.equals(opened.id())).orElse(true);
         if (opened.created() && stored.isPresent()) {

@@ -4,6 +4,7 @@ import com.opencodeworker.application.Backoff;
 import com.opencodeworker.application.ChunkBatcher;
 import com.opencodeworker.application.ConnectMachine;
 import com.opencodeworker.application.DrainAndStop;
+import com.opencodeworker.application.OpenCodeSessions;
 import com.opencodeworker.application.ProcessMessage;
 import com.opencodeworker.application.ReapIdleSessions;
 import com.opencodeworker.application.ReconcileWorkers;
@@ -96,7 +97,7 @@ public final class MachineServer {
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
         this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
         this.workers = new ReconcileWorkers(backend, processes, settings.realRoot());
-        ProcessMessage processMessage = new ProcessMessage(backend, processes, settings.realRoot(), clock, retry,
+        ProcessMessage processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), settings.realRoot(), clock, retry,
                 ChunkBatcher.Limits.standard(), lifecycle);
         this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
                 lifecycle);
