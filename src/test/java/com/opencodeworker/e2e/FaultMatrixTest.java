@@ -215,8 +215,9 @@ class FaultMatrixTest {
             deployment.startWorker();
             deployment.convex().dropSocketOnMutation("messages:appendChunks", 3, random.nextBoolean());
             deployment.convex().dropSocketOnMutation("messages:complete", 2, true);
-            deployment.convex().failHttp(503, 5);
             String id = deployment.send(session, FakeModelServer.SLOW + " bursts");
+            // After the web app's own call: only the worker's HTTP calls meet the 503s.
+            deployment.convex().failHttp(503, 5);
             awaitEnded(deployment, List.of(id));
             assertThat(deployment.message(id).status()).as(context).isEqualTo("completed");
             assertThat(deployment.message(id).content()).as(context).isEqualTo(deployment.streamedText(id));
