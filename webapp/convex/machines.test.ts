@@ -8,6 +8,7 @@ import {
   INSTANCE_A,
   machine,
   newBackend,
+  refusal,
   TABLES,
   world,
 } from "./fixtures.testing";
@@ -118,13 +119,13 @@ describe("machines of the web app", () => {
         ...w.worker,
         messageId,
         attempt: 1,
-        chunks: Array.from({ length: 700 }, (_, sequence) => ({ sequence, kind: "text" as const, text: "t" })),
+        chunks: Array.from({ length: 300 }, (_, sequence) => ({ sequence, kind: "text" as const, text: "t" })),
       });
       await t.mutation(api.messages.complete, {
         ...w.worker,
         messageId,
         attempt: 1,
-        content: "c".repeat(600_000),
+        content: "c".repeat(3 * 1024 * 1024),
         reasoning: null,
         parts: null,
         usage: null,
@@ -147,6 +148,11 @@ describe("machines of the web app", () => {
       replyPieces: (await ctx.db.query("replyPieces").collect()).length,
     }));
     expect(left).toEqual({ machines: 1, workers: 1, sessions: 1, messages: ["kept"], chunks: 0, replyPieces: 0 });
+    // 9 MiB of reply pieces are more than one mutation may read (and so delete).
+    const purges = await t.run(async (ctx) =>
+      (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.name.includes("purge")),
+    );
+    expect(purges.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -167,6 +173,30 @@ describe("the worker's machine functions", () => {
     });
 
     expect(answer).toEqual({ machineName: "studio", heartbeatIntervalMs: 30_000, leaseMs: 90_000 });
+  });
+
+  test("a worker that has not connected is told so; connect refuses an empty instance id", async () => {
+    const t = newBackend();
+    const key = await accessKey(t);
+    const box = await machine(t, key);
+    const credentials = { machineId: box.machineId, secret: box.secret };
+
+    const { code, message } = await refusal(
+      t.mutation(api.machines.heartbeat, { ...credentials, instanceId: INSTANCE_A, runningSessions: 0 }),
+    );
+    expect({ code, message }).toEqual({ code: "INVALID_ARGUMENT", message: "this instance has not called machines:connect" });
+    await expectRefused(
+      t.mutation(api.machines.connect, {
+        ...credentials,
+        instanceId: " ",
+        version: "1",
+        hostname: "h",
+        platform: "linux",
+        rootDirectory: "/",
+      }),
+      "INVALID_ARGUMENT",
+    );
+    expect(await statusOf(t, key)).toBe("offline");
   });
 
   test("the deployment's HEARTBEAT_INTERVAL_MS and LEASE_MS set the intervals", async () => {

@@ -9,6 +9,7 @@ import {
   newBackend,
   refusal,
   snapshot,
+  TABLES,
   world,
 } from "./fixtures.testing";
 
@@ -72,6 +73,25 @@ describe("the work queue", () => {
     expect(items[1]).toMatchObject({ status: "claimed", claimedBy: w.worker.instanceId, attempt: 1 });
   });
 
+  test("work interleaves pending and claimed messages by age", async () => {
+    const t = newBackend();
+    const w = await world(t);
+    const sent: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sent.push(await w.send(`m${i}`));
+      vi.advanceTimersByTime(1);
+    }
+    for (const i of [1, 2, 5]) {
+      await claim(t, w.worker, sent[i]);
+    }
+
+    const items = await work(t, w.worker);
+
+    expect(items.map((item) => [item.messageId, item.status])).toEqual(
+      sent.map((messageId, i) => [messageId, [1, 2, 5].includes(i) ? "claimed" : "pending"]),
+    );
+  });
+
   test("work never returns more than 100 items, the oldest first", async () => {
     const t = newBackend();
     const w = await world(t);
@@ -88,6 +108,24 @@ describe("the work queue", () => {
 
     expect(items).toHaveLength(100);
     expect(items.map((item) => item.messageId)).toEqual(sent.slice(0, 100));
+  });
+
+  test("work stops at 8 MiB of content, so that large messages never push it past a query's 16 MiB", async () => {
+    const t = newBackend();
+    const w = await world(t);
+    const sent: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      sent.push(await w.send(String(i % 10).repeat(256 * KIB))); // 10 MiB in all
+      vi.advanceTimersByTime(1);
+    }
+
+    const first = await work(t, w.worker);
+
+    expect(first.map((item) => item.messageId)).toEqual(sent.slice(0, 32));
+    for (const messageId of sent.slice(0, 8)) {
+      await t.mutation(api.messages.cancel, { accessKey: w.key, messageId });
+    }
+    expect((await work(t, w.worker)).map((item) => item.messageId)).toEqual(sent.slice(8, 40));
   });
 
   test("finished and cancelled messages leave work", async () => {
@@ -176,6 +214,21 @@ describe("claims", () => {
 
     expect(answer).toEqual({ leaseExpiresAt: Date.now() + 90_000, cancelRequested: false });
     expect(await stored(t, messageId)).toMatchObject({ status: "claimed", claimedBy: w.worker.instanceId });
+  });
+
+  test("appendChunks renews the lease, writing it at most once per 5 s of a running reply", async () => {
+    const t = newBackend();
+    const w = await world(t);
+    const messageId = await w.send();
+    await claim(t, w.worker, messageId); // lease until T0 + 90 s
+    const append = (sequence: number) =>
+      t.mutation(api.messages.appendChunks, { ...w.worker, messageId, attempt: 1, chunks: [chunk(sequence)] });
+
+    vi.advanceTimersByTime(4_000);
+    expect((await append(0)).leaseExpiresAt).toBe(T0 + 90_000);
+    vi.advanceTimersByTime(2_000);
+    expect((await append(1)).leaseExpiresAt).toBe(T0 + 96_000);
+    expect((await work(t, w.worker))[0].leaseExpiresAt).toBe(T0 + 96_000);
   });
 
   test("claim answers done, cancelled and not_found", async () => {
@@ -460,7 +513,7 @@ describe("sending", () => {
     for (const content of ["", "   \n\t "]) {
       await expectRefused(w.send(content), "INVALID_ARGUMENT");
     }
-    for (const model of ["gpt-4o", "/gpt-4o", "openai/", "open ai/gpt", "openai/gpt 4o", ""]) {
+    for (const model of ["gpt-4o", "/gpt-4o", "openai/", "open ai/gpt", "openai/gpt 4o", "", `openai/${"g".repeat(200)}`]) {
       await expectRefused(w.send("hi", model), "INVALID_ARGUMENT");
     }
     expect(await snapshot(t)).toEqual(before);
@@ -566,8 +619,10 @@ describe("streaming and large replies", () => {
     const w = await world(t);
     const messageId = await w.send("write a lot");
     await claim(t, w.worker, messageId);
-    // 4 MiB in all: 2 MiB of content (ASCII with 3- and 4-byte characters), 1 MiB of reasoning, 1 MiB of parts.
-    const content = "x".repeat(MIB) + "€😀".repeat(MIB / 7) + "y".repeat(MIB - (MIB / 7) * 7);
+    // 4 MiB in all: 2 MiB of content (mostly 3-byte characters, then 4-byte ones, i.e. surrogate
+    // pairs, where pieces are cut), 1 MiB of reasoning, 1 MiB of parts.
+    const content = "a" + "€".repeat(500_000) + "😀".repeat(149_000) + "y".repeat(1151);
+    expect(new TextEncoder().encode(content).length).toBe(2 * MIB);
     const reasoning = "r".repeat(MIB);
     const parts = JSON.stringify([{ type: "text", text: "p".repeat(MIB - 28) }]);
     const usage = { inputTokens: 1, outputTokens: 2, cost: 0 };
@@ -581,15 +636,19 @@ describe("streaming and large replies", () => {
     expect(view.reply!.reasoning === reasoning).toBe(true);
     expect(view.reply!.parts === parts).toBe(true);
     expect(view.reply!.usage).toEqual(usage);
-    const largest = await t.run(async (ctx) => {
+    const { largest, loneSurrogates } = await t.run(async (ctx) => {
       let max = 0;
-      for (const table of ["messages", "replyPieces", "chunks", "sessions"] as const) {
+      let lone = 0;
+      for (const table of TABLES) {
         for (const doc of await ctx.db.query(table).collect()) {
-          max = Math.max(max, new TextEncoder().encode(JSON.stringify(doc)).length);
+          const json = JSON.stringify(doc);
+          max = Math.max(max, new TextEncoder().encode(json).length);
+          lone += (json.match(/\\ud[89a-f][0-9a-f]{2}/gi) ?? []).length; // JSON.stringify escapes lone surrogates only
         }
       }
-      return max;
+      return { largest: max, loneSurrogates: lone };
     });
+    expect(loneSurrogates).toBe(0); // Convex stores strings as UTF-8: a piece may not end inside a pair
     expect(largest).toBeLessThanOrEqual(MIB);
     expect(largest).toBeGreaterThan(256 * KIB); // the reply was stored in large pieces, not inline
   });
