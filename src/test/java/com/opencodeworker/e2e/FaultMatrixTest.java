@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/reliability-report.md}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+// Each test repeats its row reliability.repetitions times (docs/reliability.md).
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultMatrixTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int REPETITIONS = Integer.getInteger("reliability.repetitions", 1);
