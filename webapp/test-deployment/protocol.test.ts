@@ -130,3 +130,49 @@ test("tables and write records can be read through the control channel", async (
   const calls = await (await fetch(`${deployment.controlUrl}/_test/calls`)).json();
   expect(calls).toContainEqual(expect.objectContaining({ function: "notes:add", outcome: "ok" }));
 });
+
+async function control(path: string, body: unknown) {
+  expect((await fetch(`${deployment.controlUrl}${path}`, { method: "POST", body: JSON.stringify(body) })).status).toBe(200);
+}
+
+test("a held-back Transition comes after the MutationResponse, which does not wait for it", async () => {
+  const s = await open();
+  s.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "notes:list", args: [{}] }] });
+  await s.next("Transition");
+  await control("/_test/transition-delay", { ms: 60_000 });
+  try {
+    const mark = s.frames.length;
+    s.send({ type: "Mutation", requestId: 0, udfPath: "notes:add", args: [{ body: "held back" }] });
+    await s.next("MutationResponse", mark);
+    expect(s.frames.slice(mark).map((f) => f.type)).toEqual(["MutationResponse"]);
+  } finally {
+    await control("/_test/transition-delay", { ms: 0 });
+    s.ws.close();
+  }
+});
+
+test("a silent deployment sends nothing, and on waking sends the Transition the client is owed", async () => {
+  const s = await open();
+  await control("/_test/silent", { silent: true });
+  s.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "notes:list", args: [{}] }] });
+  s.send({ type: "Mutation", requestId: 0, udfPath: "notes:add", args: [{ body: "unanswered" }] });
+  const http = await fetch(`${deployment.url}/api/query`, { method: "POST", body: JSON.stringify({ path: "notes:list", args: [{}], format: "convex_encoded_json" }) });
+  expect((await http.json()).value).toContainEqual({ body: "unanswered", status: "new" });
+  expect(s.frames).toEqual([]);
+
+  await control("/_test/silent", { silent: false });
+  const transition = await s.next("Transition");
+  expect(transition.startVersion).toEqual({ querySet: 0, identity: 0, ts: "AAAAAAAAAAA=" });
+  expect(transition.modifications[0].value).toContainEqual({ body: "unanswered", status: "new" });
+  s.ws.close();
+});
+
+test("control faults: FatalError on every socket, and a Transition that does not chain", async () => {
+  const a = await open();
+  await control("/_test/unchained-transition", {});
+  const bogus = await a.next("Transition");
+  expect(bogus.startVersion.querySet).toBe(1000);
+  await control("/_test/fatal-error", { error: "stop now" });
+  expect((await a.next("FatalError")).error).toBe("stop now");
+  expect((await a.closed).code).toBe(1005);
+});

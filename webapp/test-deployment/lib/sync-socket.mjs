@@ -181,7 +181,7 @@ export class SyncSocket {
     const sendAt = Date.now() + delayMs;
     this.#outbox = this.#outbox.then(async () => {
       const wait = sendAt - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0 && !this.#dead) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       this.#sendNow(build());
     });
   }
