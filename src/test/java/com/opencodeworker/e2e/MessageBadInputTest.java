@@ -140,8 +140,13 @@ class MessageBadInputTest {
         await().atMost(WAIT).until(() -> deployment.ended(id));
 
         assertThat(deployment.message(id).status()).isEqualTo("completed");
+        await().atMost(WAIT).until(() -> deployment.calls().stream().anyMatch(c -> "ghost1".equals(c.messageId())));
         assertThat(deployment.calls()).filteredOn(c -> "ghost1".equals(c.messageId()))
-                .allMatch(c -> c.function().equals("messages:claim"));
+                .as("one claim, refused (UNAUTHORIZED), never retried on later snapshots")
+                .singleElement().satisfies(c -> {
+                    assertThat(c.function()).isEqualTo("messages:claim");
+                    assertThat(c.outcome()).isEqualTo("UNAUTHORIZED");
+                });
     }
 
     static Stream<Arguments> refusedBySend() {
