@@ -70,8 +70,14 @@ public final class ProcessMessage {
             LOG.info("Message {} is answered by another instance now; this one stops writing", item.messageId());
             return Outcome.RELEASED;
         } catch (BackendException e) {
-            LOG.warn("Message {} left for now: {}", item.messageId(), e.getMessage());
-            return Outcome.RELEASED;
+            if (e.retryable()) {
+                LOG.warn("Message {} left for now: {}", item.messageId(), e.getMessage());
+                return Outcome.RELEASED;
+            }
+            // Permanent for this call (the contract): taking it again on every snapshot would loop.
+            LOG.warn("Message {} refused by the backend, not taken again by this worker: {}", item.messageId(),
+                    e.getMessage());
+            return Outcome.DONE;
         }
     }
 
@@ -156,7 +162,7 @@ public final class ProcessMessage {
     private Outcome prompt(WorkItem item, int attempt, AssistantProcess process, OpenCodeSessionId session,
                            ActiveMessage active) throws InterruptedException {
         MessageId id = item.messageId();
-        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, limits, new ChunkBatcher.Signals() {
+        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 LOG.info("Stop requested for message {}", id);

@@ -139,6 +139,14 @@ class ProcessMessageTest {
     }
 
     @Test
+    void aClaimRefusedForGoodIsNotTakenAgain() throws InterruptedException {
+        when(backend.claim(MESSAGE)).thenThrow(new BackendException.Unauthorized("not one of this machine's"));
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.DONE);
+        assertThat(assistant.started()).isEmpty();
+    }
+
+    @Test
     void aWorkerDirectoryOutsideTheRootFailsTheMessageForGood() throws InterruptedException {
         processMessage.process(item("../elsewhere", Optional.empty(), 0, Optional.empty()), new ActiveMessage(MESSAGE));
 
