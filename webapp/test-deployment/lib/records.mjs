@@ -1,0 +1,54 @@
+// What tests assert on besides the tables: every write call a client made (function, instance,
+// message, outcome), and every change of a watched field (by default the status of `messages`).
+export class Records {
+  #seq = 0;
+  #calls = [];
+  #changes = [];
+  #watch;
+  #last = new Map();
+
+  /** `watch` is "table.field". */
+  constructor(watch = "messages.status") {
+    const [table, field] = watch.split(".");
+    this.#watch = { table, field };
+  }
+
+  call(path, args, outcome) {
+    if (outcome.kind !== "mutation" && outcome.kind !== "action") return;
+    const code = outcome.ok ? "ok" : outcome.data?.code ?? "error";
+    this.#calls.push({
+      seq: ++this.#seq,
+      function: path,
+      instanceId: typeof args?.instanceId === "string" ? args.instanceId : null,
+      messageId: typeof args?.messageId === "string" ? args.messageId : null,
+      attempt: typeof args?.attempt === "number" ? args.attempt : null,
+      outcome: code,
+      at: Date.now(),
+    });
+  }
+
+  /** Reads the watched table after a commit and records each document whose field changed. */
+  async observe(read) {
+    let documents;
+    try {
+      documents = await read(this.#watch.table);
+    } catch {
+      return;
+    }
+    for (const document of documents) {
+      const value = document[this.#watch.field] ?? null;
+      const before = this.#last.has(document._id) ? this.#last.get(document._id) : undefined;
+      if (before === value) continue;
+      this.#last.set(document._id, value);
+      this.#changes.push({ seq: ++this.#seq, id: document._id, from: before ?? null, to: value, at: Date.now() });
+    }
+  }
+
+  get calls() {
+    return this.#calls;
+  }
+
+  get changes() {
+    return this.#changes;
+  }
+}
