@@ -2,38 +2,21 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { installFake, TEST_KEY, TEST_URL, type FakeConvex } from "./test/fakeConvex";
+import { ConvexError } from "convex/values";
+import { fakeDeployments, installFake, TEST_KEY, TEST_URL, type FakeConvex } from "./test/fakeConvex";
 
 vi.mock("convex/react", async () => (await import("./test/fakeConvex")).fakeConvexReact);
 
-/**
- * Sign-in checks the key over Convex's HTTP API (`POST /api/query`), so these tests answer at
- * the fetch boundary as a deployment would, and see what the user sees.
- */
-function deploymentAnswering(answer: (path: string, args: Record<string, unknown>) => object) {
-  const requests: { url: string; path: string; args: Record<string, unknown> }[] = [];
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = String(input);
-    const body = JSON.parse(String(init?.body)) as { path: string; args: Record<string, unknown>[] };
-    const args = Array.isArray(body.args) ? body.args[0] : (body.args as Record<string, unknown>);
-    requests.push({ url, path: body.path, args });
-    return new Response(JSON.stringify(answer(body.path, args)), {
-      status: 200,
-      headers: { "Content-Type": "application/json" },
-    });
-  });
-  vi.stubGlobal("fetch", fetchMock);
-  return requests;
-}
+vi.mock("convex/browser", async () => (await import("./test/fakeConvex")).fakeConvexBrowser);
 
-const whoamiAccepting = (key: string) => (path: string, args: Record<string, unknown>) =>
-  path === "access:whoami" && args.accessKey === key
-    ? { status: "success", value: { user: "ada", label: "laptop" } }
-    : {
-        status: "error",
-        errorMessage: "[CONVEX Q(access:whoami)] Uncaught ConvexError: unknown access key",
-        errorData: { code: "UNAUTHORIZED", message: "unknown access key" },
-      };
+/** A deployment at TEST_URL whose access:whoami accepts `key` only, as the backend does. */
+function deploymentAccepting(key: string) {
+  fakeDeployments.handlers.set(TEST_URL, (name, args) => {
+    if (name === "access:whoami" && args.accessKey === key) return { user: "ada", label: "laptop" };
+    throw new ConvexError({ code: "UNAUTHORIZED", message: "unknown access key" });
+  });
+  return fakeDeployments.calls;
+}
 
 describe("Sign-in", () => {
   let backend: FakeConvex;
@@ -45,7 +28,7 @@ describe("Sign-in", () => {
   });
 
   afterEach(() => {
-    vi.unstubAllGlobals();
+    fakeDeployments.clear();
   });
 
   async function signIn(url: string, key: string) {
@@ -57,12 +40,12 @@ describe("Sign-in", () => {
   }
 
   it("checks the key with access:whoami, remembers it on this device and opens the app", async () => {
-    const requests = deploymentAnswering(whoamiAccepting(TEST_KEY));
+    const requests = deploymentAccepting(TEST_KEY);
     const { unmount } = render(<App />);
     await signIn(TEST_URL + "/", `  ${TEST_KEY} `);
 
     expect(await screen.findByRole("heading", { name: "Machines" })).toBeTruthy();
-    expect(requests).toEqual([{ url: `${TEST_URL}/api/query`, path: "access:whoami", args: { accessKey: TEST_KEY } }]);
+    expect(requests).toEqual([{ url: TEST_URL, name: "access:whoami", args: { accessKey: TEST_KEY } }]);
     expect(screen.getByText("ada")).toBeTruthy();
 
     unmount();
@@ -72,7 +55,7 @@ describe("Sign-in", () => {
   });
 
   it("says so when the key is not accepted, and stays signed out", async () => {
-    deploymentAnswering(whoamiAccepting(TEST_KEY));
+    deploymentAccepting(TEST_KEY);
     render(<App />);
     await signIn(TEST_URL, "ak_wrong");
 
@@ -82,7 +65,7 @@ describe("Sign-in", () => {
   });
 
   it("explains a URL that is not one, without asking the network", async () => {
-    const requests = deploymentAnswering(whoamiAccepting(TEST_KEY));
+    const requests = deploymentAccepting(TEST_KEY);
     render(<App />);
     await signIn("happy-otter", TEST_KEY);
 
@@ -91,12 +74,6 @@ describe("Sign-in", () => {
   });
 
   it("explains a deployment that cannot be reached", async () => {
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async () => {
-        throw new TypeError("Failed to fetch");
-      }),
-    );
     render(<App />);
     await signIn("https://nowhere.example", TEST_KEY);
 
@@ -106,7 +83,7 @@ describe("Sign-in", () => {
   });
 
   it("signs out: forgets the key but keeps the deployment URL", async () => {
-    deploymentAnswering(whoamiAccepting(TEST_KEY));
+    deploymentAccepting(TEST_KEY);
     render(<App />);
     const user = await signIn(TEST_URL, TEST_KEY);
     await screen.findByRole("heading", { name: "Machines" });
@@ -121,7 +98,6 @@ describe("Sign-in", () => {
   it("shows a clear message, not a blank page, when a stored key was revoked", async () => {
     localStorage.setItem("opencode-worker.deploymentUrl", TEST_URL);
     localStorage.setItem("opencode-worker.accessKey", TEST_KEY);
-    const { ConvexError } = await import("convex/values");
     backend.onQuery("machines:list", () => new ConvexError({ code: "UNAUTHORIZED", message: "revoked key" }));
     vi.spyOn(console, "error").mockImplementation(() => {});
 

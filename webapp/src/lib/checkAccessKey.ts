@@ -1,22 +1,41 @@
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient } from "convex/browser";
 import { appError, describeError } from "./errors";
 import { fn } from "./functions";
 
 export type Whoami = { user: string; label: string };
 
-/** Asks the deployment who the key belongs to, turning every failure into one actionable line. */
+/** How long a deployment may stay unreachable before sign-in says so. */
+const REACH_TIMEOUT_MS = 15_000;
+
+/**
+ * Asks the deployment who the key belongs to, over the same WebSocket the app then uses (so no
+ * cross-origin HTTP is needed), turning every failure into one actionable line.
+ */
 export async function checkAccessKey(
   deploymentUrl: string,
   accessKey: string,
 ): Promise<{ ok: Whoami } | { error: string }> {
-  let client: ConvexHttpClient;
+  const unreachable = `Could not reach a Convex deployment at ${deploymentUrl}: check the URL and your connection.`;
+  let client: ConvexClient;
   try {
-    client = new ConvexHttpClient(deploymentUrl, { skipConvexDeploymentUrlCheck: true, logger: false });
+    client = new ConvexClient(deploymentUrl, { skipConvexDeploymentUrlCheck: true, logger: false });
   } catch (e) {
     return { error: describeError(e) };
   }
+  let stopWatching = () => {};
+  const gaveUp = new Promise<"unreachable">((resolve) => {
+    const timer = setTimeout(() => resolve("unreachable"), REACH_TIMEOUT_MS);
+    const unsubscribe = client.subscribeToConnectionState((state) => {
+      if (!state.hasEverConnected && state.connectionRetries >= 2) resolve("unreachable");
+    });
+    stopWatching = () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  });
   try {
-    return { ok: await client.query(fn.whoami, { accessKey }) };
+    const answer = await Promise.race([client.query(fn.whoami, { accessKey }), gaveUp]);
+    return answer === "unreachable" ? { error: unreachable } : { ok: answer };
   } catch (e) {
     const app = appError(e);
     if (app?.code === "UNAUTHORIZED") {
@@ -31,9 +50,9 @@ export async function checkAccessKey(
         error: `The deployment at ${deploymentUrl} does not have this app's functions: deploy the backend to it first.`,
       };
     }
-    if (e instanceof TypeError || /fetch|network/i.test(text)) {
-      return { error: `Could not reach a Convex deployment at ${deploymentUrl}: check the URL and your connection.` };
-    }
     return { error: `The deployment at ${deploymentUrl} answered with an error: ${describeError(e)}` };
+  } finally {
+    stopWatching();
+    void client.close();
   }
 }

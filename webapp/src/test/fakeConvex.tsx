@@ -176,3 +176,41 @@ export function SignedIn({ children, signOut = () => {} }: { children: ReactNode
     </SignedInContext.Provider>
   );
 }
+
+/**
+ * A fake of `convex/browser`'s ConvexClient, the client sign-in checks a key with: deployments
+ * are URLs with a handler answering `(functionName, args)`; any other URL never connects.
+ */
+export const fakeDeployments = {
+  handlers: new Map<string, (name: string, args: Args) => unknown>(),
+  calls: [] as { url: string; name: string; args: Args }[],
+  clear() {
+    this.handlers.clear();
+    this.calls.length = 0;
+  },
+};
+
+export const fakeConvexBrowser = {
+  ConvexClient: class {
+    private closedFlag = false;
+    constructor(readonly url: string) {}
+    async query(ref: FunctionReference<"query">, args: Args) {
+      const name = getFunctionName(ref);
+      fakeDeployments.calls.push({ url: this.url, name, args });
+      const handler = fakeDeployments.handlers.get(this.url);
+      if (!handler) return new Promise(() => {});
+      return handler(name, args);
+    }
+    subscribeToConnectionState(callback: (state: { hasEverConnected: boolean; connectionRetries: number }) => void) {
+      if (!fakeDeployments.handlers.has(this.url)) {
+        setTimeout(() => {
+          if (!this.closedFlag) callback({ hasEverConnected: false, connectionRetries: 2 });
+        }, 0);
+      }
+      return () => {};
+    }
+    async close() {
+      this.closedFlag = true;
+    }
+  },
+};
