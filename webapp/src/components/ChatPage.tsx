@@ -224,7 +224,7 @@ function Composer({ sessionId, running }: { sessionId: string; running: MessageV
       <div className="composer-row">
         <textarea
           aria-label="Message"
-          placeholder="Message the assistant (Enter sends, Shift+Enter for a new line)"
+          placeholder="Ask the assistant…"
           value={content}
           rows={2}
           onChange={(e) => setContent(e.target.value)}
@@ -241,9 +241,12 @@ function Composer({ sessionId, running }: { sessionId: string; running: MessageV
           </button>
         </div>
       </div>
-      <button type="button" className="link small" onClick={() => setShowModel((v) => !v)} aria-expanded={showModel}>
-        {showModel ? "Hide model" : model.trim() ? `Model: ${model.trim()}` : "Choose model"}
-      </button>
+      <div className="composer-hints">
+        <button type="button" className="link small" onClick={() => setShowModel((v) => !v)} aria-expanded={showModel}>
+          {showModel ? "Hide model" : model.trim() ? `Model: ${model.trim()}` : "Choose model"}
+        </button>
+        <span className="muted small">Enter sends · Shift+Enter new line</span>
+      </div>
     </form>
   );
 }

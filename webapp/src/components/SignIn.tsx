@@ -62,6 +62,7 @@ export function SignIn({ onSignedIn, notice }: Props) {
           <span>Access key</span>
           <input
             type="text"
+            className="secret"
             autoComplete="off"
             autoCapitalize="off"
             spellCheck={false}
