@@ -1,24 +1,24 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Doc } from "./_generated/dataModel";
-import { mutation, query, type MutationCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { instanceCredentials, machineCredentials, userCredentials } from "./lib/args";
 import { FINISHED } from "./lib/claims";
+import { enqueue } from "./lib/enqueue";
 import { invalidArgument, refuse } from "./lib/errors";
 import { authenticateMachine, authorizeInstance, findMachineRecord, machineRecord } from "./lib/machineAuth";
 import { readReply, storeReply } from "./lib/replies";
+import { finishedAttempt, openMessagesOldestFirst, renewLease, requireHolder, storeNewChunks } from "./lib/queue";
 import { leaseMs } from "./lib/settings";
-import { KIB, MAX_MESSAGE_CONTENT_BYTES, truncate, utf8Length } from "./lib/text";
+import { KIB, truncate, utf8Length } from "./lib/text";
 import { authenticateUser, userMessage, userSession } from "./lib/userAuth";
 import { chunk, messageView, workItem } from "./lib/views";
 import { usage } from "./schema";
 
 const WORK_LIMIT = 100;
+const WORK_CONTENT_BYTES = 8 * 1024 * KIB;
 const CHUNK_WINDOW = 100;
 const MAX_CHUNK_TEXT_BYTES = 512 * KIB;
 const MAX_ERROR_CHARS = 16_384;
-const PREVIEW_CHARS = 60;
-const MODEL_FORMAT = /^[^/\s]+\/\S+$/;
 
 // ---- the worker's side ------------------------------------------------------------------------
 
@@ -27,23 +27,24 @@ export const work = query({
   returns: v.array(workItem),
   handler: async (ctx, args) => {
     const machine = await authenticateMachine(ctx, args.machineId, args.secret);
-    const open: Doc<"messages">[] = [];
-    for (const status of ["pending", "claimed"] as const) {
-      open.push(
-        ...(await ctx.db
-          .query("messages")
-          .withIndex("by_machine_status_createdAt", (q) => q.eq("machine", machine._id).eq("status", status))
-          .take(WORK_LIMIT)),
-      );
-    }
-    open.sort((a, b) => a.createdAt - b.createdAt || a._creationTime - b._creationTime);
     const items = [];
-    for (const message of open.slice(0, WORK_LIMIT)) {
+    let contentBytes = 0;
+    for await (const message of openMessagesOldestFirst(ctx, machine._id)) {
+      if (items.length === WORK_LIMIT) {
+        break;
+      }
+      // A query reads and returns at most 16 MiB: messages of up to 256 KiB each wait for a later
+      // snapshot rather than failing this one (and with it every snapshot until they are done).
+      const bytes = utf8Length(message.content);
+      if (items.length > 0 && contentBytes + bytes > WORK_CONTENT_BYTES) {
+        break;
+      }
       const worker = await ctx.db.get(message.worker);
       const session = await ctx.db.get(message.session);
       if (worker === null || session === null) {
         continue; // removed; deleted in batches after its worker
       }
+      contentBytes += bytes;
       items.push({
         messageId: message._id,
         sessionId: message.session,
@@ -63,6 +64,7 @@ export const work = query({
     return items;
   },
 });
+
 
 export const claim = mutation({
   args: { ...instanceCredentials, messageId: v.string() },
@@ -115,12 +117,6 @@ export const claim = mutation({
   },
 });
 
-/** Fencing: only the instance holding this attempt may write to it; an expired lease counts until taken. */
-function requireHolder(message: Doc<"messages">, instanceId: string, attempt: number): void {
-  if (message.status !== "claimed" || message.claimedBy !== instanceId || message.attempt !== attempt) {
-    refuse("LEASE_LOST", `attempt ${attempt} of this message is no longer held by this instance`);
-  }
-}
 
 export const appendChunks = mutation({
   args: {
@@ -145,40 +141,10 @@ export const appendChunks = mutation({
     if (args.chunks.length > 0) {
       await storeNewChunks(ctx, message, args.attempt, args.chunks);
     }
-    const leaseExpiresAt = Date.now() + leaseMs();
-    await ctx.db.patch(message._id, { leaseExpiresAt });
-    return { leaseExpiresAt, cancelRequested: message.cancelRequested };
+    return { leaseExpiresAt: await renewLease(ctx, message), cancelRequested: message.cancelRequested };
   },
 });
 
-type Chunk = { sequence: number; kind: "text" | "reasoning" | "tool"; text: string };
-
-/** Stores each chunk not yet stored (the same sequence twice is stored once); sequences may not skip. */
-async function storeNewChunks(ctx: MutationCtx, message: Doc<"messages">, attempt: number, chunks: Chunk[]) {
-  const stored = await ctx.db
-    .query("chunks")
-    .withIndex("by_message_attempt_sequence", (q) => q.eq("message", message._id).eq("attempt", attempt))
-    .order("desc")
-    .first();
-  let next = stored === null ? 0 : stored.sequence + 1;
-  const fresh = new Map<number, Chunk>();
-  for (const incoming of chunks) {
-    if (incoming.sequence > next) {
-      invalidArgument(`chunk sequence ${incoming.sequence} leaves a gap: the next expected is ${next}`);
-    }
-    if (incoming.sequence === next) {
-      fresh.set(incoming.sequence, incoming);
-      next++;
-    }
-  }
-  for (const incoming of fresh.values()) {
-    await ctx.db.insert("chunks", { message: message._id, attempt, ...incoming });
-  }
-}
-
-function finishedAttempt(message: Doc<"messages">, attempt: number): boolean {
-  return (message.status === "completed" || message.status === "failed") && message.attempt === attempt;
-}
 
 export const complete = mutation({
   args: {
@@ -240,48 +206,6 @@ export const fail = mutation({
 
 // ---- the web app's side -----------------------------------------------------------------------
 
-async function enqueue(
-  ctx: MutationCtx,
-  session: Doc<"sessions">,
-  content: string,
-  model: string | null,
-): Promise<string> {
-  if (content.trim() === "") {
-    invalidArgument("the message is empty");
-  }
-  const bytes = utf8Length(content);
-  if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
-    invalidArgument(`the message is ${Math.ceil(bytes / KIB)} KiB; at most 256 KiB (UTF-8) can be sent`);
-  }
-  if (model !== null && !MODEL_FORMAT.test(model)) {
-    invalidArgument(`model must be "provider/model", e.g. "openai/gpt-4o", not "${truncate(model, 100)}"`);
-  }
-  if (session.status === "closed") {
-    invalidArgument("this session is closed; start a new one");
-  }
-  const now = Date.now();
-  const messageId = await ctx.db.insert("messages", {
-    machine: session.machine,
-    worker: session.worker,
-    session: session._id,
-    content,
-    model,
-    createdAt: now,
-    status: "pending",
-    claimedBy: null,
-    leaseExpiresAt: null,
-    attempt: 0,
-    cancelRequested: false,
-    error: null,
-    retryable: null,
-    reply: null,
-  });
-  await ctx.db.patch(session._id, {
-    lastActivity: now,
-    ...(session.title === null && session.preview === null ? { preview: truncate(content, PREVIEW_CHARS) } : {}),
-  });
-  return messageId;
-}
 
 export const send = mutation({
   args: { ...userCredentials, sessionId: v.string(), content: v.string(), model: v.union(v.string(), v.null()) },
