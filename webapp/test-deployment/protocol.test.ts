@@ -1,5 +1,5 @@
-// The sync protocol frame by frame, against the shapes of the captured real frames: Transitions
-// chain from {0,0,0} with increasing timestamps, a MutationResponse follows the Transition that
+// The sync protocol frame by frame, against the shapes of the captured frames: Transitions chain
+// from {0,0,0} with increasing timestamps, a MutationResponse is followed by the Transition that
 // shows its write, identity versions count Authenticate messages, errors end the socket.
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -38,7 +38,7 @@ async function open() {
 
 const ts = (base64: string) => Buffer.from(base64, "base64").readBigUInt64LE();
 
-test("subscribe, mutate and unsubscribe produce chained Transitions and a MutationResponse after its Transition", async () => {
+test("subscribe, mutate and unsubscribe produce chained Transitions, and a Transition reaching the mutation follows its response", async () => {
   const s = await open();
   s.send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "notes:list", args: [{}] }] });
   const first = await s.next("Transition");
@@ -51,9 +51,9 @@ test("subscribe, mutate and unsubscribe produce chained Transitions and a Mutati
   const mark = s.frames.length;
   s.send({ type: "Mutation", requestId: 0, udfPath: "notes:add", args: [{ body: "frame" }] });
   const response = await s.next("MutationResponse", mark);
+  const transition = await s.next("Transition", mark);
   const after = s.frames.slice(mark);
-  const transition = after.find((f) => f.type === "Transition")!;
-  expect(after.indexOf(transition)).toBeLessThan(after.indexOf(response));
+  expect(after.indexOf(response)).toBeLessThan(after.indexOf(transition));
   expect(transition.startVersion).toEqual(first.endVersion);
   expect(ts(transition.endVersion.ts)).toBeGreaterThan(ts(first.endVersion.ts));
   expect(ts(transition.endVersion.ts)).toBeGreaterThanOrEqual(ts(response.ts));

@@ -59,6 +59,15 @@ function generatedFallback(functionsDir) {
   };
 }
 
+/** Builds left behind by a deployment that was killed (a day old, so never one in use). */
+function removeStaleBuilds() {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of readdirSync(CACHE)) {
+    const full = path.join(CACHE, name);
+    if (name.startsWith("test-deployment-") && statSync(full).mtimeMs < dayAgo) rmSync(full, { recursive: true, force: true });
+  }
+}
+
 /**
  * Bundles each entry point (and the schema) with esbuild like `npx convex deploy` does: platform
  * browser, ESM, `convex` external so that the functions and convex-test share one `convex`.
@@ -66,6 +75,7 @@ function generatedFallback(functionsDir) {
 export async function compileFunctions(functionsDir) {
   const dir = path.resolve(functionsDir);
   mkdirSync(CACHE, { recursive: true });
+  removeStaleBuilds();
   const outDir = mkdtempSync(path.join(CACHE, "test-deployment-"));
   const entries = entryPoints(dir);
   const withSchema = ["schema.ts", "schema.js"].filter((f) => existsSync(path.join(dir, f)));

@@ -89,11 +89,15 @@ export class Deployment {
   }
 
   /** A new commit: a timestamp, the watched records, and every subscription brought up to date. */
-  async #commit() {
-    const ts = this.clock.next();
+  async #commit(caller = null) {
+    await this.#pushCommit(this.clock.next(), caller);
+  }
+
+  /** Records the commit at `ts` and brings every subscription up to it; `caller` gets a Transition in any case. */
+  async #pushCommit(ts, caller) {
     await this.#records.observe((table) => this.#executor.documents(table));
     const cache = new Map();
-    for (const socket of [...this.sockets]) await socket.computeTransition(cache, ts);
+    for (const socket of [...this.sockets]) await socket.computeTransition(cache, ts, socket === caller);
   }
 
   #backgroundWrite() {
@@ -128,16 +132,17 @@ export class Deployment {
   }
 
   /**
-   * A Mutation message: exactly once per (sessionId, requestId); the MutationResponse follows the
-   * Transition that shows its writes to this socket's subscriptions.
+   * A Mutation message: exactly once per (sessionId, requestId). As the real backend does, the
+   * MutationResponse goes first and a Transition reaching its timestamp follows: the official
+   * client resolves a mutation only on a Transition that arrives after its response.
    */
   socketMutation(socket, message) {
     this.#executor.serial(async () => {
       const key = socket.sessionId === null ? null : `${socket.sessionId}/${message.requestId}`;
       const stored = key && this.#committedMutations.get(key);
       if (stored) {
-        await socket.computeTransition(new Map(), this.clock.current);
         socket.send(success(message.requestId, stored.result, stored.ts));
+        await socket.computeTransition(new Map(), this.clock.current, true);
         return;
       }
       const drop = this.faults.takeMutationDrop(message.udfPath);
@@ -154,11 +159,11 @@ export class Deployment {
         return;
       }
       const result = toWire(outcome.value);
-      if (drop === "after") socket.drop(1011, "InternalServerError");
-      await this.#commit();
-      const ts = this.clock.current;
+      const ts = this.clock.next();
       if (key) this.#committedMutations.set(key, { result, ts });
+      if (drop === "after") socket.drop(1011, "InternalServerError");
       socket.send(success(message.requestId, result, ts));
+      await this.#pushCommit(ts, socket);
     });
   }
 

@@ -49,7 +49,7 @@ export function createHttpApi(deployment) {
     const version = clientVersion(request);
     if (version !== undefined) {
       deployment.counters.clientVersions.push(version);
-      if (!/^[a-z0-9_]+-\d/i.test(version)) return requestError(response, 400, "InvalidClientVersion", `Invalid Convex-Client header ${version}`);
+      if (!/^[A-Za-z0-9_.-]+-\d+\.\d+\.\d+/.test(version)) return requestError(response, 400, "InvalidClientVersion", `Invalid Convex-Client header ${version}`);
     }
     const failStatus = url.pathname.startsWith("/api/") ? deployment.faults.takeHttpFailure() : 0;
     if (failStatus) {

@@ -36,11 +36,13 @@ export class Records {
       return;
     }
     for (const document of documents) {
+      // The contract's id of a message, when the table keeps one beside Convex's own.
+      const id = typeof document.messageId === "string" ? document.messageId : document._id;
       const value = document[this.#watch.field] ?? null;
-      const before = this.#last.has(document._id) ? this.#last.get(document._id) : undefined;
+      const before = this.#last.has(id) ? this.#last.get(id) : undefined;
       if (before === value) continue;
-      this.#last.set(document._id, value);
-      this.#changes.push({ seq: ++this.#seq, id: document._id, from: before ?? null, to: value, at: Date.now() });
+      this.#last.set(id, value);
+      this.#changes.push({ seq: ++this.#seq, id, from: before ?? null, to: value, at: Date.now() });
     }
   }
 

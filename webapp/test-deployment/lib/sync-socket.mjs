@@ -125,9 +125,11 @@ export class SyncSocket {
 
   /**
    * Re-runs the socket's queries (results shared through `cache` within one refresh) and queues a
-   * Transition holding the changed ones; nothing when nothing moved. Call inside the executor's queue.
+   * Transition holding the changed ones; nothing when nothing moved, unless `force` (a client waits
+   * for a Transition after each MutationResponse before it resolves the mutation). Call inside the
+   * executor's queue.
    */
-  async computeTransition(cache, ts) {
+  async computeTransition(cache, ts, force = false) {
     if (this.#dead || this.#deployment.faults.silent) return;
     const modifications = [];
     for (const [queryId, query] of [...this.#queries.entries()].sort((a, b) => a[0] - b[0])) {
@@ -147,7 +149,7 @@ export class SyncSocket {
     modifications.sort((a, b) => a.queryId - b.queryId);
     const start = this.#lastComputed;
     const end = { querySet: this.#receivedQuerySet, identity: this.#identity, ts };
-    if (modifications.length === 0 && end.querySet === start.querySet && end.identity === start.identity && end.ts === start.ts) {
+    if (!force && modifications.length === 0 && end.querySet === start.querySet && end.identity === start.identity && end.ts === start.ts) {
       return;
     }
     this.#lastComputed = end;
