@@ -89,7 +89,7 @@ function AssistantReply({ message, machineOnline }: { message: MessageView; mach
         <>
           {message.reply && <FinishedReply reply={message.reply} />}
           {message.cancelRequested && <p className="ended stopped">Stopped</p>}
-          {message.reply?.usage && (
+          {message.reply?.usage && message.reply.usage.inputTokens + message.reply.usage.outputTokens > 0 && (
             <p className="muted small usage">
               {message.reply.usage.inputTokens} in · {message.reply.usage.outputTokens} out tokens
             </p>
