@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { MachineView } from "../lib/functions";
@@ -110,5 +110,57 @@ describe("Machine token", () => {
 
     expect((await screen.findByRole("alert")).textContent).toBe("A machine named laptop exists already");
     expect(screen.queryByLabelText("Machine token")).toBeNull();
+  });
+
+  it("shows each worker's state with the error text, adds one and removes one after confirming", async () => {
+    machines = [machine({ status: "online", lastHeartbeat: Date.now() })];
+    let workers = [
+      { workerId: "wrk_1", name: "api", directory: "api", status: "ready", error: null, createdAt: 1 },
+      {
+        workerId: "wrk_2",
+        name: "outside",
+        directory: "/etc",
+        status: "error",
+        error: "Directory /etc is outside the root directory",
+        createdAt: 2,
+      },
+    ];
+    backend.onQuery("workers:list", () => workers);
+    backend.onQuery("sessions:list", () => []);
+    backend.onMutation("workers:create", (args) => {
+      workers = [...workers, { workerId: "wrk_3", name: args.name as string, directory: args.directory as string, status: "pending", error: null, createdAt: 3 }];
+      return "wrk_3";
+    });
+    backend.onMutation("workers:remove", (args) => {
+      workers = workers.filter((w) => w.workerId !== args.workerId);
+      return null;
+    });
+    const user = userEvent.setup();
+    render(
+      <SignedIn>
+        <MachinePage machineId="mch_abc123" />
+      </SignedIn>,
+    );
+
+    const outside = screen.getByRole("article", { name: "Worker outside" });
+    expect(within(outside).getByText("error")).toBeTruthy();
+    expect(within(outside).getByText("Directory /etc is outside the root directory")).toBeTruthy();
+    expect(within(screen.getByRole("article", { name: "Worker api" })).getByText("ready")).toBeTruthy();
+
+    await user.type(screen.getByRole("textbox", { name: "Worker name" }), "web");
+    await user.type(screen.getByRole("textbox", { name: "Directory" }), " projects/web ");
+    await user.click(screen.getByRole("button", { name: "Add worker" }));
+    const web = await screen.findByRole("article", { name: "Worker web" });
+    expect(within(web).getByText("pending")).toBeTruthy();
+
+    await user.click(within(outside).getByRole("button", { name: "Remove" }));
+    expect(backend.mutations.map((m) => m.name)).toEqual(["workers:create"]);
+    await user.click(within(outside).getByRole("button", { name: "Remove worker" }));
+
+    expect(backend.mutations).toEqual([
+      { name: "workers:create", args: { machineId: "mch_abc123", name: "web", directory: "projects/web" } },
+      { name: "workers:remove", args: { workerId: "wrk_2" } },
+    ]);
+    expect(screen.queryByRole("article", { name: "Worker outside" })).toBeNull();
   });
 });
