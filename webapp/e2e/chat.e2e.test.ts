@@ -64,6 +64,9 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
       });
       await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(app.url).origin });
       let worker: Child | undefined;
+      const startedAt = Date.now();
+      const step = (what: string) =>
+        console.log(`[${screen.label}] ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${what}`);
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         const shot = async (name: string) => {
@@ -78,6 +81,7 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await shot("sign-in");
         await page.getByRole("button", { name: "Sign in" }).click();
         await page.getByRole("heading", { name: "Machines" }).waitFor(WAIT);
+        step("signed in");
 
         // Create a machine: its token is shown once, with the command to run.
         const machineName = `laptop-${screen.label}`;
@@ -92,6 +96,7 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await page.getByText("Token copied.").waitFor(WAIT);
         expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
         await shot("token");
+        step("machine created, token shown");
 
         worker = startWorker({
           name: `worker (${screen.label})`,
@@ -108,12 +113,14 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await page.getByRole("link", { name: new RegExp(machineName) }).click();
         const header = page.getByRole("region", { name: `Machine ${machineName}` });
         await header.getByText("online", { exact: true }).waitFor(WAIT);
+        step("machine online");
         await page.getByRole("textbox", { name: "Worker name" }).fill("demo");
         await page.getByRole("textbox", { name: "Directory" }).fill("project");
         await page.getByRole("button", { name: "Add worker" }).click();
         const workerCard = page.getByRole("article", { name: "Worker demo" });
         await workerCard.getByText("ready", { exact: true }).waitFor(WAIT);
         await shot("machine");
+        step("worker ready");
 
         // A session; a message; the reply streams in.
         await workerCard.getByRole("button", { name: "New session" }).click();
@@ -125,6 +132,7 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         const first = log.locator("li.exchange").nth(0);
         await first.locator(".bubble.assistant").getByText(REPLY_END).waitFor(WAIT);
         await expectStatus(first, "completed");
+        step("reply completed");
         const seen = await streamedSnapshots(page);
         expect(seen.length, `visible updates while streaming: ${JSON.stringify(seen)}`).toBeGreaterThan(1);
         for (let i = 1; i < seen.length; i++) expect(seen[i].length).toBeGreaterThan(seen[i - 1].length);
@@ -135,8 +143,10 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await page.getByRole("button", { name: "Send" }).click();
         const second = log.locator("li.exchange").nth(1);
         await second.locator(".bubble.assistant").getByText(/tick/).first().waitFor(WAIT);
+        step("slow reply streaming");
         await page.getByRole("button", { name: "Stop", exact: true }).click();
         await second.getByText("Stopped", { exact: true }).waitFor(WAIT);
+        step("slow reply stopped");
         const ticks = ((await second.locator(".bubble.assistant").textContent()) ?? "").match(/tick/g)?.length ?? 0;
         expect(ticks).toBeGreaterThan(0);
         expect(ticks).toBeLessThan(SLOW_CHUNKS);
@@ -149,6 +159,7 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await log.getByText(REPLY_END).waitFor(WAIT);
         expect(await log.locator("li.exchange").count()).toBe(2);
         await shot("chat");
+        step("conversation found after reload");
       } catch (error) {
         throw new Error(`${(error as Error).message}\n--- worker log ---\n${worker?.logTail() ?? "(not started)"}`, {
           cause: error,

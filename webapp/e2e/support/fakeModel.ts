@@ -113,7 +113,12 @@ function plan(body: ChatBody): { texts: string[]; delayMs: number } {
   return { texts: REPLY, delayMs: CHUNK_DELAY_MS };
 }
 
-async function stream(request: IncomingMessage, response: ServerResponse, body: ChatBody, pieces: { texts: string[]; delayMs: number }) {
+async function stream(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: ChatBody,
+  pieces: { texts: string[]; delayMs: number },
+) {
   let gone = false;
   request.on("close", () => (gone = true));
   response.on("close", () => (gone = true));
@@ -138,7 +143,9 @@ async function stream(request: IncomingMessage, response: ServerResponse, body: 
   if (gone) return;
   event({}, "stop");
   if (body.stream_options?.include_usage) {
-    response.write(`data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created, model: body.model ?? MODEL, choices: [], usage: usage() })}\n\n`);
+    response.write(
+      `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created, model: body.model ?? MODEL, choices: [], usage: usage() })}\n\n`,
+    );
   }
   response.end("data: [DONE]\n\n");
 }
@@ -151,7 +158,11 @@ function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (part && typeof part === "object" && (part as { type?: string }).type === "text" ? String((part as { text?: string }).text ?? "") : ""))
+      .map((part) =>
+        part && typeof part === "object" && (part as { type?: string }).type === "text"
+          ? String((part as { text?: string }).text ?? "")
+          : "",
+      )
       .join("\n");
   }
   return "";

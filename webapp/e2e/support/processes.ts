@@ -29,7 +29,8 @@ export class Child {
     process.stderr?.on("data", onData);
     this.exited = once(process, "exit").then(([code]) => code as number | null);
     void this.exited.then((code) => {
-      for (const waiter of this.waiters) waiter.resolve(Object.assign([`exited ${code}`], { index: -1, input: "" }) as RegExpExecArray);
+      for (const waiter of this.waiters)
+        waiter.resolve(Object.assign([`exited ${code}`], { index: -1, input: "" }) as RegExpExecArray);
     });
   }
 
@@ -51,7 +52,10 @@ export class Child {
     let timer: NodeJS.Timeout | undefined;
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       this.waiters.push({ pattern, resolve });
-      timer = setTimeout(() => reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms\n${this.logTail()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms\n${this.logTail()}`)),
+        timeoutMs,
+      );
     }).finally(() => clearTimeout(timer));
     if (match.index === -1) throw new Error(`${this.name} ${match[0]} before printing ${pattern}\n${this.logTail()}`);
     return match;

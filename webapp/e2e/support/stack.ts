@@ -21,7 +21,9 @@ export function scratchDir(prefix: string): string {
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(path)) {
-    throw new Error(`Chromium not found at ${path}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${path}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   }
   return path;
 }
@@ -39,7 +41,8 @@ export const CHROMIUM_FLAGS = [
 /** The OpenCode Maven installed: OPENCODE_BIN (set by the build), else its install location. */
 export function openCodePath(): string {
   const path =
-    process.env.OPENCODE_BIN ?? join(homedir(), ".cache", "opencode-worker", "opencode-ai-1.18.33", "node_modules", ".bin", "opencode");
+    process.env.OPENCODE_BIN ??
+    join(homedir(), ".cache", "opencode-worker", "opencode-ai-1.18.33", "node_modules", ".bin", "opencode");
   if (!existsSync(path)) {
     throw new Error(`OpenCode not found at ${path}: run ./mvnw -B verify once (it installs it) or set OPENCODE_BIN`);
   }
@@ -57,11 +60,16 @@ export function workerJarPath(): string {
 
 /** The test deployment with a seeded access key. */
 export async function startDeployment(logDir: string): Promise<{ url: string; accessKey: string; child: Child }> {
-  const child = Child.start("test deployment", process.execPath, ["test-deployment/cli.mjs", "--seed-access-key", "--exit-with-stdin"], {
-    cwd: WEBAPP_DIR,
-    env: process.env,
-    logFile: join(logDir, "deployment.log"),
-  });
+  const child = Child.start(
+    "test deployment",
+    process.execPath,
+    ["test-deployment/cli.mjs", "--seed-access-key", "--exit-with-stdin"],
+    {
+      cwd: WEBAPP_DIR,
+      env: process.env,
+      logFile: join(logDir, "deployment.log"),
+    },
+  );
   try {
     const [, url] = await child.waitForLine(/^READY (\S+)/, 60_000);
     const [, accessKey] = await child.waitForLine(/^ACCESS_KEY (\S+)/, 10_000);

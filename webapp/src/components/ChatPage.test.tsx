@@ -37,11 +37,16 @@ describe("ChatPage", () => {
       { machineId: "mch_1", name: "laptop", status: machineStatus, lastHeartbeat: Date.now() - 600_000 },
     ]);
     backend.onQuery("workers:list", () => [{ workerId: "wrk_1", name: "api", directory: "api", status: "ready" }]);
-    backend.onQuery("sessions:list", () => [{ sessionId: "ses_1", workerId: "wrk_1", title: "Fix it", status: "active" }]);
+    backend.onQuery("sessions:list", () => [
+      { sessionId: "ses_1", workerId: "wrk_1", title: "Fix it", status: "active" },
+    ]);
     backend.onQuery("messages:list", () => newestFirst);
     backend.onQuery("messages:chunks", () => []);
     backend.onMutation("messages:send", (args) => {
-      newestFirst = [message("msg_new", { content: args.content as string, status: "pending", reply: null }), ...newestFirst];
+      newestFirst = [
+        message("msg_new", { content: args.content as string, status: "pending", reply: null }),
+        ...newestFirst,
+      ];
       return "msg_new";
     });
     backend.onMutation("messages:cancel", () => null);
@@ -78,7 +83,10 @@ describe("ChatPage", () => {
     await user.type(box, "{Enter}");
 
     expect(backend.mutations).toEqual([
-      { name: "messages:send", args: { sessionId: "ses_1", content: "first line\nsecond line", model: "fake/fake-model" } },
+      {
+        name: "messages:send",
+        args: { sessionId: "ses_1", content: "first line\nsecond line", model: "fake/fake-model" },
+      },
     ]);
     expect(box).toHaveProperty("value", "");
     expect(await screen.findByText(/first line\s+second line/)).toBeTruthy();
@@ -98,7 +106,10 @@ describe("ChatPage", () => {
   it("shows a stopped reply as stopped, and a failed one with its error and Retry when retryable", async () => {
     newestFirst = [
       message("msg_4", { status: "failed", error: "interrupted by a worker restart", retryable: true, reply: null }),
-      message("msg_3", { cancelRequested: true, reply: { content: "partial", reasoning: null, parts: null, usage: null } }),
+      message("msg_3", {
+        cancelRequested: true,
+        reply: { content: "partial", reasoning: null, parts: null, usage: null },
+      }),
     ];
     const user = userEvent.setup();
     renderChat();

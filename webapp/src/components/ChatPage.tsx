@@ -12,7 +12,15 @@ import { Message } from "./Message";
 const PAGE_SIZE = 20;
 
 /** One chat session: its messages, newest at the bottom, and the box to write the next one. */
-export function ChatPage({ machineId, workerId, sessionId }: { machineId: string; workerId: string; sessionId: string }) {
+export function ChatPage({
+  machineId,
+  workerId,
+  sessionId,
+}: {
+  machineId: string;
+  workerId: string;
+  sessionId: string;
+}) {
   const { accessKey } = useSignedIn();
   const machine = useQuery(fn.listMachines, { accessKey })?.find((m) => m.machineId === machineId);
   const worker = useQuery(fn.listWorkers, { accessKey, machineId })?.find((w) => w.workerId === workerId);
@@ -29,45 +37,94 @@ export function ChatPage({ machineId, workerId, sessionId }: { machineId: string
   const now = useNow();
 
   return (
-    <main className="chat">
-      <header className="chat-head">
-        <nav className="crumbs" aria-label="Breadcrumb">
-          <a href="#/">Machines</a> <span aria-hidden="true">›</span>{" "}
-          <a href={hrefOf({ page: "machine", machineId })}>{machine?.name ?? "machine"}</a>{" "}
-          <span aria-hidden="true">›</span> <span>{worker?.name ?? "worker"}</span>
-        </nav>
-        <div className="chat-title">
-          <h1>{session ? sessionTitle(session) : "Session"}</h1>
-          {session && <StatusBadge status={session.status} />}
-          {session && !closed && <CloseSession sessionId={sessionId} machineId={machineId} />}
-        </div>
-        {machine && !machineOnline && (
-          <p className="banner warn" role="status">
-            {machine.name} is offline
-            {machine.lastHeartbeat !== null ? ` (last seen ${ago(machine.lastHeartbeat, now)})` : " (never connected)"}:
-            messages wait until its worker is running again.
-          </p>
+    <div className="chat-layout">
+      <SessionsSidebar machineId={machineId} workerId={workerId} currentSessionId={sessionId} />
+      <main className="chat">
+        <header className="chat-head">
+          <nav className="crumbs" aria-label="Breadcrumb">
+            <a href="#/">Machines</a> <span aria-hidden="true">›</span>{" "}
+            <a href={hrefOf({ page: "machine", machineId })}>{machine?.name ?? "machine"}</a>{" "}
+            <span aria-hidden="true">›</span> <span>{worker?.name ?? "worker"}</span>
+          </nav>
+          <div className="chat-title">
+            <h1>{session ? sessionTitle(session) : "Session"}</h1>
+            {session && <StatusBadge status={session.status} />}
+            {session && !closed && <CloseSession sessionId={sessionId} machineId={machineId} />}
+          </div>
+          {machine && !machineOnline && (
+            <p className="banner warn" role="status">
+              {machine.name} is offline
+              {machine.lastHeartbeat !== null
+                ? ` (last seen ${ago(machine.lastHeartbeat, now)})`
+                : " (never connected)"}
+              : messages wait until its worker is running again.
+            </p>
+          )}
+          {worker?.status === "error" && (
+            <p className="banner error" role="status">
+              Worker {worker.name} cannot run: {worker.error}
+            </p>
+          )}
+        </header>
+        <MessageLog
+          messages={messages}
+          machineOnline={machineOnline}
+          canLoadMore={status === "CanLoadMore"}
+          loadingMore={status === "LoadingMore"}
+          loading={status === "LoadingFirstPage"}
+          onLoadMore={() => loadMore(PAGE_SIZE)}
+        />
+        {closed ? (
+          <p className="composer muted">This session is closed. Start a new session from the machine's page.</p>
+        ) : (
+          <Composer sessionId={sessionId} running={running} />
         )}
-        {worker?.status === "error" && (
-          <p className="banner error" role="status">
-            Worker {worker.name} cannot run: {worker.error}
-          </p>
-        )}
-      </header>
-      <MessageLog
-        messages={messages}
-        machineOnline={machineOnline}
-        canLoadMore={status === "CanLoadMore"}
-        loadingMore={status === "LoadingMore"}
-        loading={status === "LoadingFirstPage"}
-        onLoadMore={() => loadMore(PAGE_SIZE)}
-      />
-      {closed ? (
-        <p className="composer muted">This session is closed. Start a new session from the machine's page.</p>
-      ) : (
-        <Composer sessionId={sessionId} running={running} />
-      )}
-    </main>
+      </main>
+    </div>
+  );
+}
+
+/** On wide screens, the worker's other sessions beside the chat, to switch or start one. */
+function SessionsSidebar({
+  machineId,
+  workerId,
+  currentSessionId,
+}: {
+  machineId: string;
+  workerId: string;
+  currentSessionId: string;
+}) {
+  const { accessKey } = useSignedIn();
+  const sessions = useQuery(fn.listSessions, { accessKey, workerId });
+  const createSession = useMutation(fn.createSession);
+  const { run, error, busy } = useCall();
+  const now = useNow();
+
+  async function newSession() {
+    const sessionId = await run(() => createSession({ accessKey, workerId, title: null }));
+    if (sessionId) navigate({ page: "chat", machineId, workerId, sessionId });
+  }
+
+  return (
+    <aside className="chat-sidebar" aria-label="Sessions of this worker">
+      <button type="button" className="primary" onClick={newSession} disabled={busy}>
+        New session
+      </button>
+      <ErrorText error={error} />
+      <ul className="sessions">
+        {(sessions ?? []).map((session) => (
+          <li key={session.sessionId}>
+            <a
+              href={hrefOf({ page: "chat", machineId, workerId, sessionId: session.sessionId })}
+              aria-current={session.sessionId === currentSessionId ? "page" : undefined}
+            >
+              <span className="session-title">{sessionTitle(session)}</span>
+              <span className="muted small">{ago(session.lastActivity, now)}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }
 

@@ -128,7 +128,17 @@ describe("Machine token", () => {
     backend.onQuery("workers:list", () => workers);
     backend.onQuery("sessions:list", () => []);
     backend.onMutation("workers:create", (args) => {
-      workers = [...workers, { workerId: "wrk_3", name: args.name as string, directory: args.directory as string, status: "pending", error: null, createdAt: 3 }];
+      workers = [
+        ...workers,
+        {
+          workerId: "wrk_3",
+          name: args.name as string,
+          directory: args.directory as string,
+          status: "pending",
+          error: null,
+          createdAt: 3,
+        },
+      ];
       return "wrk_3";
     });
     backend.onMutation("workers:remove", (args) => {

@@ -48,7 +48,11 @@ export function MachineSummary({ machine }: { machine: MachineView }) {
   return (
     <p className="meta">
       <StatusBadge status={machine.status} />{" "}
-      {machine.lastHeartbeat !== null ? <span>last seen {ago(machine.lastHeartbeat, now)}</span> : <span>never connected</span>}
+      {machine.lastHeartbeat !== null ? (
+        <span>last seen {ago(machine.lastHeartbeat, now)}</span>
+      ) : (
+        <span>never connected</span>
+      )}
       {machine.hostname && <span> · {machine.hostname}</span>}
       {machine.version && <span> · worker {machine.version}</span>}
     </p>
@@ -64,7 +68,11 @@ function MachineCard({ machine }: { machine: MachineView }) {
   );
 }
 
-function CreateMachineForm({ onCreated }: { onCreated: (created: { name: string; token: string; machineId: string }) => void }) {
+function CreateMachineForm({
+  onCreated,
+}: {
+  onCreated: (created: { name: string; token: string; machineId: string }) => void;
+}) {
   const { accessKey } = useSignedIn();
   const create = useMutation(fn.createMachine);
   const [name, setName] = useState("");

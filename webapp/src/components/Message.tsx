@@ -81,7 +81,9 @@ function AssistantReply({ message, machineOnline }: { message: MessageView; mach
         <>
           <StreamingReply key={message.attempt} messageId={message.messageId} attempt={message.attempt} />
           {message.cancelRequested && <p className="muted small">Stopping…</p>}
-          {!machineOnline && <p className="muted small">The machine went offline; the reply continues when it is back.</p>}
+          {!machineOnline && (
+            <p className="muted small">The machine went offline; the reply continues when it is back.</p>
+          )}
         </>
       );
     case "completed":
@@ -128,7 +130,11 @@ function RetryButton({ message }: { message: MessageView }) {
   const { run, error, busy } = useCall();
   return (
     <>
-      <button type="button" onClick={() => void run(() => retry({ accessKey, messageId: message.messageId }))} disabled={busy}>
+      <button
+        type="button"
+        onClick={() => void run(() => retry({ accessKey, messageId: message.messageId }))}
+        disabled={busy}
+      >
         Retry
       </button>
       <ErrorText error={error} />

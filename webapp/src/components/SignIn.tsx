@@ -81,8 +81,10 @@ export function SignIn({ onSignedIn, notice }: Props) {
         </button>
         <p className="hint">
           The administrator of the deployment makes keys with{" "}
-          <code>npx convex run access:createKey '{"{"}"user":"me","label":"laptop"{"}"}'</code>. This device remembers
-          the key until you sign out.
+          <code>
+            npx convex run access:createKey '{"{"}"user":"me","label":"laptop"{"}"}'
+          </code>
+          . This device remembers the key until you sign out.
         </p>
       </form>
     </main>

@@ -64,10 +64,11 @@ describe("StreamingReply", () => {
     const reasoning = screen.getByText("Let me look at the files.").closest("details")!;
     expect(reasoning.open).toBe(false);
     const tools = screen.getByRole("list", { name: "Tool activity" });
-    expect(within(tools).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
-      "read src/app.ts: running",
-      "read src/app.ts: completed",
-    ]);
+    expect(
+      within(tools)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toEqual(["read src/app.ts: running", "read src/app.ts: completed"]);
     expect(screen.getByText("answer").tagName).toBe("STRONG");
     expect(screen.getByText("const x = 1;").closest("pre")).not.toBeNull();
 

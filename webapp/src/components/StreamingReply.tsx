@@ -47,6 +47,16 @@ export function StreamingReply({ messageId, attempt }: { messageId: string; atte
   return <ReplyView segments={segments} streaming />;
 }
 
-function chunkArgs({ accessKey, messageId, attempt, k }: { accessKey: string; messageId: string; attempt: number; k: number }) {
+function chunkArgs({
+  accessKey,
+  messageId,
+  attempt,
+  k,
+}: {
+  accessKey: string;
+  messageId: string;
+  attempt: number;
+  k: number;
+}) {
   return { accessKey, messageId, attempt, fromSequence: k * CHUNK_WINDOW };
 }

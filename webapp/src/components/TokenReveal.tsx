@@ -28,15 +28,17 @@ export function TokenReveal({ machineName, token, deploymentUrl, onDone }: Props
     <section className="card token-card" aria-labelledby="token-heading">
       <h2 id="token-heading">Connect {machineName}</h2>
       <p>
-        This is the machine's token. <strong>It is shown only this once</strong>: copy it now. If it is lost, rotate
-        the token to get a new one.
+        This is the machine's token. <strong>It is shown only this once</strong>: copy it now. If it is lost, rotate the
+        token to get a new one.
       </p>
       <div className="copy-row">
-        <input
-          className="mono"
+        <textarea
+          className="mono token"
           readOnly
+          rows={2}
           aria-label="Machine token"
           value={token}
+          spellCheck={false}
           onFocus={(e) => e.currentTarget.select()}
         />
         <button type="button" className="primary" onClick={() => copy(token, "token")}>

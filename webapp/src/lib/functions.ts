@@ -95,11 +95,9 @@ export const fn = {
     Keyed<{ sessionId: string; paginationOpts: PaginationOptions }>,
     PaginationResult<MessageView>
   >("messages:list"),
-  chunks: makeFunctionReference<
-    "query",
-    Keyed<{ messageId: string; attempt: number; fromSequence: number }>,
-    Chunk[]
-  >("messages:chunks"),
+  chunks: makeFunctionReference<"query", Keyed<{ messageId: string; attempt: number; fromSequence: number }>, Chunk[]>(
+    "messages:chunks",
+  ),
   cancelMessage: makeFunctionReference<"mutation", Keyed<{ messageId: string }>, null>("messages:cancel"),
   retryMessage: makeFunctionReference<"mutation", Keyed<{ messageId: string }>, string>("messages:retry"),
 };

@@ -5,7 +5,7 @@ import { describeError } from "./errors";
 export function useCall() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = useCallback(async <T,>(call: () => Promise<T>): Promise<T | undefined> => {
+  const run = useCallback(async <T>(call: () => Promise<T>): Promise<T | undefined> => {
     setError(null);
     setBusy(true);
     try {
