@@ -15,7 +15,8 @@ import {
 } from "./support/stack";
 
 // A person's first session, in a real browser: sign in, create a machine, start the worker with the
-// token the page shows, add a directory, chat with a reply streaming in, stop a slow reply, reload.
+// token the page shows, add a directory, chat with a reply streaming in, stop a slow reply, reload,
+// and see the machine go offline when its worker stops.
 
 const WAIT = { timeout: 90_000 };
 const REPLY_END = "Hello from the fake model.";
@@ -160,6 +161,11 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         expect(await log.locator("li.exchange").count()).toBe(2);
         await shot("chat");
         step("conversation found after reload");
+
+        // The worker stops (a graceful stop disconnects): the chat says the machine is offline.
+        await worker.stop();
+        await page.getByRole("status").getByText(`${machineName} is offline`).waitFor(WAIT);
+        step("machine offline shown in the chat");
       } catch (error) {
         throw new Error(`${(error as Error).message}\n--- worker log ---\n${worker?.logTail() ?? "(not started)"}`, {
           cause: error,

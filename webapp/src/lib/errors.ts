@@ -27,10 +27,11 @@ export function describeError(error: unknown): string {
     return app.message;
   }
   const text = error instanceof Error ? error.message : String(error);
-  // Convex wraps server errors as "[Request ID: ...] Server Error\n...": keep the useful line.
-  const serverLine = text
+  // Convex wraps server errors as "[CONVEX Q(fn)] [Request ID: …] Server Error\nUncaught Error: …":
+  // keep the first line that says something.
+  const useful = text
     .split("\n")
-    .map((line) => line.trim())
-    .find((line) => line.length > 0 && !line.startsWith("[Request ID") && !line.startsWith("at "));
-  return serverLine ?? "Something went wrong.";
+    .map((line) => line.replace(/^\s*(\[CONVEX [^\]]*\]\s*)?(\[Request ID: [^\]]*\]\s*)?/, "").trim())
+    .find((line) => line !== "" && line !== "Server Error" && !line.startsWith("at "));
+  return useful ?? "Something went wrong.";
 }
