@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "./_generated/api";
+import * as access from "./access";
 import { accessKey, expectRefused, newBackend, refusal, TABLES } from "./fixtures.testing";
 
 describe("access keys", () => {
@@ -62,6 +63,17 @@ describe("access keys", () => {
     await t.mutation(api.machines.create, { accessKey: mine, name: "mine" });
 
     expect(await t.query(api.machines.list, { accessKey: yours })).toEqual([]);
+  });
+
+  test("key management is internal: no client can call createKey, listKeys or revokeKey", () => {
+    const visibility = (fn: unknown) => {
+      const flags = fn as { isPublic?: boolean; isInternal?: boolean };
+      return { isPublic: flags.isPublic === true, isInternal: flags.isInternal === true };
+    };
+    for (const fn of [access.createKey, access.listKeys, access.revokeKey]) {
+      expect(visibility(fn)).toEqual({ isPublic: false, isInternal: true });
+    }
+    expect(visibility(access.whoami)).toEqual({ isPublic: true, isInternal: false });
   });
 
   test("keys are different every time", async () => {

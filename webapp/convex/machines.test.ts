@@ -8,6 +8,7 @@ import {
   INSTANCE_A,
   machine,
   newBackend,
+  refusal,
   TABLES,
   world,
 } from "./fixtures.testing";
@@ -172,6 +173,30 @@ describe("the worker's machine functions", () => {
     });
 
     expect(answer).toEqual({ machineName: "studio", heartbeatIntervalMs: 30_000, leaseMs: 90_000 });
+  });
+
+  test("a worker that has not connected is told so; connect refuses an empty instance id", async () => {
+    const t = newBackend();
+    const key = await accessKey(t);
+    const box = await machine(t, key);
+    const credentials = { machineId: box.machineId, secret: box.secret };
+
+    const { code, message } = await refusal(
+      t.mutation(api.machines.heartbeat, { ...credentials, instanceId: INSTANCE_A, runningSessions: 0 }),
+    );
+    expect({ code, message }).toEqual({ code: "INVALID_ARGUMENT", message: "this instance has not called machines:connect" });
+    await expectRefused(
+      t.mutation(api.machines.connect, {
+        ...credentials,
+        instanceId: " ",
+        version: "1",
+        hostname: "h",
+        platform: "linux",
+        rootDirectory: "/",
+      }),
+      "INVALID_ARGUMENT",
+    );
+    expect(await statusOf(t, key)).toBe("offline");
   });
 
   test("the deployment's HEARTBEAT_INTERVAL_MS and LEASE_MS set the intervals", async () => {

@@ -73,6 +73,25 @@ describe("the work queue", () => {
     expect(items[1]).toMatchObject({ status: "claimed", claimedBy: w.worker.instanceId, attempt: 1 });
   });
 
+  test("work interleaves pending and claimed messages by age", async () => {
+    const t = newBackend();
+    const w = await world(t);
+    const sent: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sent.push(await w.send(`m${i}`));
+      vi.advanceTimersByTime(1);
+    }
+    for (const i of [1, 2, 5]) {
+      await claim(t, w.worker, sent[i]);
+    }
+
+    const items = await work(t, w.worker);
+
+    expect(items.map((item) => [item.messageId, item.status])).toEqual(
+      sent.map((messageId, i) => [messageId, [1, 2, 5].includes(i) ? "claimed" : "pending"]),
+    );
+  });
+
   test("work never returns more than 100 items, the oldest first", async () => {
     const t = newBackend();
     const w = await world(t);
