@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.WorkerException;
-import com.opencodeworker.testing.convex.FakeBackend;
+import com.opencodeworker.testing.deployment.TestDeployment;
 import com.opencodeworker.testing.model.FakeModelServer;
 import com.opencodeworker.testing.worker.Deployment;
 import com.opencodeworker.testing.worker.Invariants;
@@ -25,17 +25,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault matrix: each row breaks something on purpose at a random point of a streamed reply,
  * {@code reliability.repetitions} times (1 in {@code ./mvnw verify}; more with
- * {@code -Dreliability.repetitions=N}), and checks through the backend's store that every message
+ * {@code -Dreliability.repetitions=N}) against the project's Convex functions on the test deployment,
+ * and checks through the deployment's answers and records that every message
  * ended in exactly one terminal state, that the final attempt's chunks are contiguous, that no
  * stale attempt wrote anything, and that no OpenCode process is left. A summary goes to
  * {@code target/reliability-report.md}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FaultMatrixTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int REPETITIONS = Integer.getInteger("reliability.repetitions", 1);
@@ -52,16 +55,20 @@ class FaultMatrixTest {
     }
 
     private void row(String name, Scenario scenario) throws Exception {
+        row(name, TestDeployment.Options.defaults(), scenario);
+    }
+
+    private void row(String name, TestDeployment.Options options, Scenario scenario) throws Exception {
         int messages = 0;
         long started = System.nanoTime();
         for (int rep = 1; rep <= REPETITIONS; rep++) {
             String context = name + " #" + rep + " (seed " + seed + ")";
             Path dir = Files.createDirectories(base.resolve(name.replaceAll("\\W+", "-") + "-" + rep));
-            Deployment deployment = new Deployment(dir);
+            Deployment deployment = new Deployment(dir, options);
             List<String> sent;
             try {
                 sent = scenario.run(deployment, context);
-                Invariants.assertReliable(deployment.backend(), sent, context);
+                Invariants.assertReliable(deployment, sent, context);
             } finally {
                 deployment.close();
             }
@@ -132,7 +139,7 @@ class FaultMatrixTest {
             first.awaitExit(Duration.ofSeconds(10));
             WorkerProcess second = deployment.startProcess();
             awaitEnded(deployment, List.of(id));
-            FakeBackend.MessageView view = deployment.message(id);
+            Deployment.MessageView view = deployment.message(id);
             if (view.status().equals("failed")) {
                 assertThat(view.error()).as(context).isEqualTo("interrupted by a worker restart");
                 assertThat(view.retryable()).as(context).isTrue();
@@ -183,17 +190,16 @@ class FaultMatrixTest {
 
     @Test
     void convexDownForLongerThanTheLease() throws Exception {
-        row("Convex down longer than the lease, then back", (deployment, context) -> {
-            deployment.backend().setConnectResult(300, 1500);
+        row("Convex down longer than the lease, then back",
+                new TestDeployment.Options(Duration.ofMillis(300), Duration.ofMillis(1500)), (deployment, context) -> {
             deployment.model().setSlowDelay(Duration.ofMillis(100));
             String session = session(deployment);
             deployment.startWorker();
             String id = deployment.send(session, FakeModelServer.SLOW + " outage");
             awaitRandomPoint(deployment, id, 15);
             deployment.convex().setDown(true);
-            FakeBackend.MessageView held = deployment.message(id);
-            await().atMost(WAIT).until(() -> held.leaseExpiresAt() != null
-                    && System.currentTimeMillis() > held.leaseExpiresAt() + 1000);
+            double leaseExpiresAt = deployment.leaseExpiresAt(id);
+            await().atMost(WAIT).until(() -> System.currentTimeMillis() > leaseExpiresAt + 1000);
             deployment.convex().setDown(false);
             awaitEnded(deployment, List.of(id));
             assertThat(deployment.message(id).status()).as(context).isEqualTo("completed");
@@ -228,7 +234,7 @@ class FaultMatrixTest {
             awaitRandomPoint(deployment, id, 30);
             openCodeServer(deployment).destroyForcibly();
             awaitEnded(deployment, List.of(id));
-            FakeBackend.MessageView view = deployment.message(id);
+            Deployment.MessageView view = deployment.message(id);
             if (view.status().equals("failed")) {
                 assertThat(view.retryable()).as(context).isTrue();
                 assertThat(view.error()).as(context).isNotBlank();
@@ -257,7 +263,7 @@ class FaultMatrixTest {
                     signal(server, "CONT");
                 }
             }
-            FakeBackend.MessageView view = deployment.message(id);
+            Deployment.MessageView view = deployment.message(id);
             if (view.status().equals("failed")) {
                 assertThat(view.retryable()).as(context).isTrue();
             }
@@ -280,7 +286,7 @@ class FaultMatrixTest {
             String slow = deployment.send(session, "slowly please");
             awaitEnded(deployment, List.of(slow));
             assertThat(deployment.message(slow).status()).as(context).isEqualTo("completed");
-            FakeBackend.MessageView failed = deployment.message(refused);
+            Deployment.MessageView failed = deployment.message(refused);
             if (failed.status().equals("failed")) {
                 assertThat(failed.error()).as(context).isNotBlank();
             }
@@ -319,10 +325,10 @@ class FaultMatrixTest {
             awaitRandomPoint(deployment, id, 30);
             worker.terminate();
             assertThat(worker.awaitExit(Duration.ofSeconds(60))).as(context).isZero();
-            FakeBackend.MessageView view = deployment.message(id);
+            Deployment.MessageView view = deployment.message(id);
             assertThat(view.status()).as(context).isEqualTo("completed");
             assertThat(ticks(view.content())).as(context).isEqualTo(FakeModelServer.SLOW_CHUNKS);
-            assertThat(deployment.backend().machine(deployment.machineId()).status()).as(context).isEqualTo("offline");
+            assertThat(deployment.machineStatus()).as(context).isEqualTo("offline");
             return List.of(id);
         });
     }
@@ -339,7 +345,7 @@ class FaultMatrixTest {
             await().atMost(WAIT).until(() -> worker.stderr().contains("finishing running replies"));
             worker.terminate();
             assertThat(worker.awaitExit(Duration.ofSeconds(60))).as(context).isZero();
-            FakeBackend.MessageView view = deployment.message(id);
+            Deployment.MessageView view = deployment.message(id);
             assertThat(view.status()).as(context).isEqualTo("completed");
             assertThat(ticks(view.content())).as(context).isLessThan(FakeModelServer.SLOW_CHUNKS);
             assertThat(view.content()).as(context).isEqualTo(deployment.streamedText(id));

@@ -1,9 +1,10 @@
 package com.opencodeworker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.opencodeworker.testing.convex.FakeBackend;
+import com.opencodeworker.testing.deployment.TestDeployment;
 import com.opencodeworker.testing.worker.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,22 +13,26 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad input that reaches a running worker, table-driven: each message ends in exactly one
- * terminal state, a failure carries one readable line, and the worker keeps serving.
+ * Bad input that reaches a running worker through the project's Convex functions, table-driven:
+ * each message ends in exactly one terminal state, a failure carries one readable line, and the
+ * worker keeps serving. Input the web app's functions refuse never reaches the worker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MessageBadInputTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -60,9 +65,7 @@ class MessageBadInputTest {
     }
 
     private String sendIn(String directory, String text) {
-        String worker = deployment.change(() -> deployment.backend().createWorker(deployment.machineId(), directory,
-                directory));
-        return deployment.send(deployment.createSession(worker), text);
+        return deployment.send(deployment.createSession(deployment.createWorkerOnly(directory)), text);
     }
 
     static Stream<Arguments> cases() {
@@ -73,14 +76,13 @@ class MessageBadInputTest {
                         "failed", "no-such-model"),
                 new Case("model with two slashes, split at the first", t -> t.deployment.send(t.session, "hi",
                         "fake/fake-model/extra"), "failed", "fake-model/extra"),
-                new Case("model without a provider", t -> t.deployment.send(t.session, "hi", "fake-model"), "failed",
-                        "fake-model"),
                 new Case("the configured model, named", t -> t.deployment.send(t.session, "hi", "fake/fake-model"),
                         "completed", "Hello from fake model"),
                 new Case("control characters and emoji", t -> t.deployment.send(t.session,
                         "tab\there\u0001\u0007 bell, nul\u0000, emoji \uD83D\uDE80\uD83E\uDDEA done"), "completed",
                         "Hello from fake model"),
-                new Case("a message of 1 MB", t -> t.deployment.send(t.session, "x".repeat(1 << 20)), null, ""),
+                new Case("a message of 256 KiB, the most the web app takes", t -> t.deployment.send(t.session,
+                        "x".repeat(256 * 1024)), null, ""),
                 new Case("worker directory escaping the root with ..", t -> t.sendIn("../outside", "hi"), "failed",
                         "outside the root"),
                 new Case("worker directory that is a symlink out of the root", t -> t.sendIn("escape", "hi"), "failed",
@@ -99,7 +101,7 @@ class MessageBadInputTest {
 
         await().atMost(WAIT).until(() -> deployment.ended(id));
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.terminalOutcomes()).hasSize(1);
         if (bad.status() != null) {
             assertThat(view.status()).as("%s: %s", bad.name(), view.error()).isEqualTo(bad.status());
@@ -138,7 +140,31 @@ class MessageBadInputTest {
         await().atMost(WAIT).until(() -> deployment.ended(id));
 
         assertThat(deployment.message(id).status()).isEqualTo("completed");
-        assertThat(deployment.backend().calls()).filteredOn(c -> "ghost1".equals(c.messageId()))
+        assertThat(deployment.calls()).filteredOn(c -> "ghost1".equals(c.messageId()))
                 .allMatch(c -> c.function().equals("messages:claim"));
+    }
+
+    static Stream<Arguments> refusedBySend() {
+        return Stream.of(
+                Arguments.of("empty content", "", null),
+                Arguments.of("only whitespace", " \n\t ", null),
+                Arguments.of("content over 256 KiB", "x".repeat(256 * 1024 + 1), null),
+                Arguments.of("model without a provider", "hi", "fake-model"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedBySend")
+    void inputTheWebAppRefusesIsAnInvalidArgumentAndNeverReachesTheWorker(String name, String content, String model) {
+        int messagesBefore = deployment.convex().table("messages").size();
+
+        assertThatThrownBy(() -> deployment.send(session, content, model)).as(name)
+                .isInstanceOfSatisfying(TestDeployment.FunctionError.class,
+                        e -> assertThat(e.code()).isEqualTo("INVALID_ARGUMENT"));
+        String after = deployment.send(session, "after " + name);
+        await().atMost(WAIT).until(() -> deployment.ended(after));
+
+        assertThat(deployment.convex().table("messages")).as("stored messages: only the next one")
+                .hasSize(messagesBefore + 1);
+        assertThat(deployment.message(after).status()).isEqualTo("completed");
     }
 }

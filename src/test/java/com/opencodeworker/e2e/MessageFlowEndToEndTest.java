@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.WorkerException;
-import com.opencodeworker.testing.convex.FakeBackend;
+import com.opencodeworker.testing.deployment.TestDeployment;
 import com.opencodeworker.testing.model.FakeModelServer;
 import com.opencodeworker.testing.worker.Deployment;
+import com.opencodeworker.testing.worker.Invariants;
 import com.opencodeworker.testing.worker.ProcessProbe;
 import com.opencodeworker.testing.worker.WorkerProcess;
 import java.nio.file.Path;
@@ -15,17 +16,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole path, over real sockets: fake Convex (the contract in memory, the real sync protocol)
- * → the worker → the real {@code opencode serve} → the fake model, and back. Every assertion reads
- * the backend's store, never the worker's logs.
+ * The whole path, over real sockets: the project's Convex functions on the test deployment (the real
+ * sync protocol) → the worker → the real {@code opencode serve} → the fake model, and back. Every
+ * assertion reads the deployment, never the worker's logs.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MessageFlowEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -50,10 +52,7 @@ class MessageFlowEndToEndTest {
     }
 
     private void assertContiguousChunks(String messageId) {
-        FakeBackend.MessageView view = deployment.message(messageId);
-        List<Integer> sequences = deployment.backend().chunks(messageId, view.attempt()).stream()
-                .map(FakeBackend.ChunkView::sequence).toList();
-        assertThat(sequences).isEqualTo(IntStream.range(0, sequences.size()).boxed().toList());
+        Invariants.assertContiguousChunks(deployment, messageId, deployment.message(messageId).attempt(), messageId);
     }
 
     @Test
@@ -68,11 +67,11 @@ class MessageFlowEndToEndTest {
         awaitEnded(id);
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.status()).isEqualTo("completed");
         assertThat(view.terminalOutcomes()).containsExactly("completed");
         assertThat(view.content()).isNotBlank().isEqualTo(deployment.streamedText(id));
-        assertThat(deployment.backend().chunks(id, view.attempt())).hasSizeGreaterThan(1);
+        assertThat(deployment.chunks(id, view.attempt())).hasSizeGreaterThan(1);
         assertContiguousChunks(id);
         assertThat(deployment.appendCalls(id)).isGreaterThan(1).isLessThanOrEqualTo(2 + elapsedMs / 100);
         assertThat(view.usage()).isNotNull();
@@ -80,6 +79,7 @@ class MessageFlowEndToEndTest {
 
     @Test
     void repliesOfTwoWorkersAndTwoSessionsEachComeFromTheirOwnDirectoryInOrder() {
+        // Four OpenCode servers start one after another (a start takes seconds on a busy machine).
         String alpha = deployment.createWorker("alpha");
         String beta = deployment.createWorker("beta");
         List<String> sessions = List.of(deployment.createSession(alpha), deployment.createSession(alpha),
@@ -88,7 +88,7 @@ class MessageFlowEndToEndTest {
 
         List<String> first = sessions.stream().map(s -> deployment.send(s, "first")).toList();
         List<String> second = sessions.stream().map(s -> deployment.send(s, "second")).toList();
-        awaitEnded(first.toArray(String[]::new));
+        await().atMost(WAIT.multipliedBy(3)).until(() -> first.stream().allMatch(deployment::ended));
         awaitEnded(second.toArray(String[]::new));
 
         for (int i = 0; i < sessions.size(); i++) {
@@ -105,13 +105,13 @@ class MessageFlowEndToEndTest {
         String first = deployment.send(session, "remember me");
         awaitEnded(first);
 
-        await().atMost(WAIT).until(() -> "idle".equals(deployment.backend().session(session).status()));
+        await().atMost(WAIT).until(() -> "idle".equals(deployment.sessionStatus(session)));
         assertThat(ProcessProbe.openCodeUnder(deployment.root())).isEmpty();
         String second = deployment.send(session, "do you remember");
         awaitEnded(second);
 
         assertThat(deployment.message(second).content()).contains("user turns seen: 2");
-        assertThat(deployment.backend().session(session).status()).isEqualTo("active");
+        assertThat(deployment.sessionStatus(session)).isEqualTo("active");
     }
 
     @Test
@@ -130,7 +130,7 @@ class MessageFlowEndToEndTest {
         WorkerProcess second = deployment.startProcess();
         awaitEnded(id);
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.terminalOutcomes()).hasSize(1);
         if (view.status().equals("failed")) {
             assertThat(view.error()).isEqualTo("interrupted by a worker restart");
@@ -149,7 +149,7 @@ class MessageFlowEndToEndTest {
             throws InterruptedException {
         String session = deployment.createSession(deployment.createWorker("project"));
         WorkerProcess first = deployment.startProcess();
-        await().atMost(WAIT).until(() -> "online".equals(deployment.backend().machine(deployment.machineId()).status()));
+        await().atMost(WAIT).until(() -> "online".equals(deployment.machineStatus()));
         int connections = deployment.convex().connectionCount();
         deployment.convex().dropSocketOnMutation("messages:complete", 1000, false);
         String id = deployment.send(session, "record me");
@@ -162,7 +162,7 @@ class MessageFlowEndToEndTest {
         WorkerProcess second = deployment.startProcess();
         awaitEnded(id);
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.status()).isEqualTo("completed");
         assertThat(view.attempt()).isEqualTo(2);
         assertThat(view.content()).startsWith("Hello from fake model (user turns seen: 1)");
@@ -174,7 +174,8 @@ class MessageFlowEndToEndTest {
 
     @Test
     void aSecondWorkerWithTheSameTokenMakesTheFirstExitWithCode4() throws InterruptedException {
-        deployment.model().setSlowDelay(Duration.ofMillis(250));
+        // Slow enough that the reply outlasts the start of a second JVM on a busy machine.
+        deployment.model().setSlowDelay(Duration.ofMillis(500));
         String session = deployment.createSession(deployment.createWorker("project"));
         WorkerProcess first = deployment.startProcess();
         String id = deployment.send(session, FakeModelServer.SLOW + " streaming");
@@ -186,7 +187,7 @@ class MessageFlowEndToEndTest {
         assertThat(first.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCode.SUPERSEDED.code());
         assertThat(first.stderr()).contains("another worker connected with this machine token");
         awaitEnded(id);
-        List<FakeBackend.CallView> calls = deployment.backend().calls();
+        List<TestDeployment.Call> calls = deployment.calls();
         int secondClaim = -1;
         for (int i = 0; i < calls.size(); i++) {
             if (calls.get(i).function().equals("messages:claim") && !firstInstance.equals(calls.get(i).instanceId())) {
@@ -194,7 +195,7 @@ class MessageFlowEndToEndTest {
                 break;
             }
         }
-        assertThat(secondClaim).isNotNegative();
+        assertThat(secondClaim).as("a claim by the second worker among %s", calls).isNotNegative();
         assertThat(calls.subList(secondClaim, calls.size()))
                 .filteredOn(c -> firstInstance.equals(c.instanceId()))
                 .allMatch(c -> !c.outcome().equals("ok"), "no successful write by the first worker");
@@ -210,13 +211,10 @@ class MessageFlowEndToEndTest {
         String id = deployment.send(session, FakeModelServer.SLOW + " stop me");
         await().atMost(WAIT).until(() -> deployment.streamedText(id).length() > 0);
 
-        deployment.change(() -> {
-            deployment.backend().cancel(id);
-            return null;
-        });
+        deployment.cancel(id);
         awaitEnded(id);
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.status()).isEqualTo("completed");
         assertThat(view.content()).isNotEmpty().isEqualTo(deployment.streamedText(id));
         assertThat(view.content().split("tick", -1).length - 1).isLessThan(FakeModelServer.SLOW_CHUNKS);
@@ -234,7 +232,7 @@ class MessageFlowEndToEndTest {
         deployment.convex().dropAllSockets();
         awaitEnded(id);
 
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.terminalOutcomes()).containsExactly("completed");
         assertThat(view.content()).isEqualTo(deployment.streamedText(id));
         assertContiguousChunks(id);
@@ -251,12 +249,12 @@ class MessageFlowEndToEndTest {
         worker.terminate();
 
         assertThat(worker.awaitExit(Duration.ofSeconds(60))).isZero();
-        FakeBackend.MessageView view = deployment.message(id);
+        Deployment.MessageView view = deployment.message(id);
         assertThat(view.status()).isEqualTo("completed");
         assertThat(view.content()).isEqualTo(deployment.streamedText(id));
-        assertThat(deployment.backend().calls()).anyMatch(c -> c.function().equals("machines:disconnect")
+        assertThat(deployment.calls()).anyMatch(c -> c.function().equals("machines:disconnect")
                 && c.outcome().equals("ok"));
-        assertThat(deployment.backend().machine(deployment.machineId()).status()).isEqualTo("offline");
+        assertThat(deployment.machineStatus()).isEqualTo("offline");
         assertThat(ProcessProbe.openCodeUnder(deployment.root())).isEmpty();
     }
 

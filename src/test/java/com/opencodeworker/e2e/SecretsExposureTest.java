@@ -17,18 +17,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the real worker with debug logging through a reply, a cancel and a stop, then looks for
  * credentials where they must not be: the machine secret and every OpenCode server password in
- * its whole output; and checks each running {@code opencode serve} from outside: it listens on
+ * its whole output, the machine secret and the access key in the deployment's tables; and checks each running {@code opencode serve} from outside: it listens on
  * 127.0.0.1 only and refuses requests without its password.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SecretsExposureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -69,10 +72,7 @@ class SecretsExposureTest {
             assertThat(checkedSockets).as("listening sockets of opencode serve").isPositive();
             assertThat(passwords).isNotEmpty().allSatisfy(p -> assertThat(p).hasSizeGreaterThanOrEqualTo(16));
 
-            deployment.change(() -> {
-                deployment.backend().cancel(second);
-                return null;
-            });
+            deployment.cancel(second);
             await().atMost(WAIT).until(() -> deployment.ended(second));
             worker.terminate();
             assertThat(worker.awaitExit(Duration.ofSeconds(30))).isZero();
@@ -82,6 +82,10 @@ class SecretsExposureTest {
             assertThat(output).doesNotContain(secret);
             for (String password : passwords) {
                 assertThat(output).doesNotContain(password);
+            }
+            for (String table : List.of("users", "accessKeys", "machines", "workers", "sessions", "messages", "chunks")) {
+                assertThat(deployment.convex().table(table).toString()).as("the %s table", table)
+                        .doesNotContain(secret).doesNotContain(deployment.convex().accessKey());
             }
             Path config = deployment.configFile();
             assertThat(Files.readString(config)).contains(secret);
