@@ -2,11 +2,11 @@ import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { fn, type MessageView } from "../lib/functions";
 import { hrefOf, navigate } from "../lib/route";
+import { sessionTitle } from "../lib/sessionTitle";
 import { useSignedIn } from "../lib/session";
 import { ago, useNow } from "../lib/time";
 import { useCall } from "../lib/useCall";
 import { ConfirmButton, ErrorText, StatusBadge } from "./bits";
-import { sessionTitle } from "./MachinePage";
 import { Message } from "./Message";
 
 const PAGE_SIZE = 20;

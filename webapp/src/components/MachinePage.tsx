@@ -1,12 +1,13 @@
 import { useMutation, useQuery } from "convex/react";
 import { useState, type FormEvent } from "react";
-import { fn, type MachineView, type SessionView, type WorkerView } from "../lib/functions";
+import { fn, type MachineView, type WorkerView } from "../lib/functions";
 import { hrefOf, navigate } from "../lib/route";
+import { sessionTitle } from "../lib/sessionTitle";
 import { useSignedIn } from "../lib/session";
 import { ago, useNow } from "../lib/time";
 import { useCall } from "../lib/useCall";
 import { ConfirmButton, ErrorText, StatusBadge } from "./bits";
-import { MachineSummary } from "./MachinesPage";
+import { MachineSummary } from "./MachineSummary";
 import { TokenReveal } from "./TokenReveal";
 
 /** One machine: its state, token and removal, and its workers with their sessions. */
@@ -200,10 +201,6 @@ function SessionList({ machine, worker }: { machine: MachineView; worker: Worker
       ))}
     </ul>
   );
-}
-
-export function sessionTitle(session: SessionView): string {
-  return session.title && session.title.trim() !== "" ? session.title : "New session";
 }
 
 function AddWorkerForm({ machine }: { machine: MachineView }) {

@@ -3,9 +3,9 @@ import { useState, type FormEvent } from "react";
 import { fn, type MachineView } from "../lib/functions";
 import { hrefOf } from "../lib/route";
 import { useSignedIn } from "../lib/session";
-import { ago, useNow } from "../lib/time";
 import { useCall } from "../lib/useCall";
-import { ErrorText, StatusBadge } from "./bits";
+import { ErrorText } from "./bits";
+import { MachineSummary } from "./MachineSummary";
 import { TokenReveal } from "./TokenReveal";
 
 /** The home screen: the user's machines, and a form to add one. */
@@ -40,22 +40,6 @@ export function MachinesPage() {
       )}
       <CreateMachineForm onCreated={setCreated} />
     </main>
-  );
-}
-
-export function MachineSummary({ machine }: { machine: MachineView }) {
-  const now = useNow();
-  return (
-    <p className="meta">
-      <StatusBadge status={machine.status} />{" "}
-      {machine.lastHeartbeat !== null ? (
-        <span>last seen {ago(machine.lastHeartbeat, now)}</span>
-      ) : (
-        <span>never connected</span>
-      )}
-      {machine.hostname && <span> · {machine.hostname}</span>}
-      {machine.version && <span> · worker {machine.version}</span>}
-    </p>
   );
 }
 
