@@ -129,4 +129,23 @@ describe("ChatPage", () => {
     expect(screen.getByRole("status").textContent).toMatch(/laptop is offline \(last seen 10 min ago\)/);
     expect(screen.getByText(/the machine is offline/)).toBeTruthy();
   });
+
+  it("pages older messages in above the newest, keeping the order", async () => {
+    newestFirst = Array.from({ length: 45 }, (_, i) => message(`msg_${String(44 - i).padStart(2, "0")}`));
+    const user = userEvent.setup();
+    renderChat();
+    const log = screen.getByRole("log");
+    const shown = () =>
+      within(log)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent!.match(/question (msg_\d+)/)![1]);
+
+    expect(shown()).toEqual(Array.from({ length: 20 }, (_, i) => `msg_${25 + i}`));
+    await user.click(within(log).getByRole("button", { name: "Load older messages" }));
+    expect(shown()).toEqual(Array.from({ length: 40 }, (_, i) => `msg_${String(5 + i).padStart(2, "0")}`));
+    await user.click(within(log).getByRole("button", { name: "Load older messages" }));
+    expect(shown()[0]).toBe("msg_00");
+    expect(shown()).toHaveLength(45);
+    expect(within(log).queryByRole("button", { name: "Load older messages" })).toBeNull();
+  });
 });

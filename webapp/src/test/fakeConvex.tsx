@@ -1,5 +1,5 @@
 import { getFunctionName, type FunctionReference } from "convex/server";
-import { useEffect, useSyncExternalStore, type ReactNode } from "react";
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { SignedInContext } from "../lib/session";
 
 // A fake of `convex/react` at the hooks' boundary: queries answer from handlers the test sets,
@@ -133,18 +133,20 @@ export const fakeConvexReact = {
   usePaginatedQuery(ref: FunctionReference<"query">, args: Args, options: { initialNumItems: number }) {
     const backend = fake();
     useSyncExternalStore(backend.subscribe, backend.snapshot);
+    const [numItems, setNumItems] = useState(options.initialNumItems);
     const name = getFunctionName(ref);
     useSubscription(name, args);
     const all = unwrap(backend.answer(name, args)) as unknown[] | undefined;
+    const loadMore = (more: number) => setNumItems((n) => n + more);
     if (all === undefined) {
-      return { results: [], status: "LoadingFirstPage", isLoading: true, loadMore: () => {} };
+      return { results: [], status: "LoadingFirstPage", isLoading: true, loadMore };
     }
-    const shown = all.slice(0, options.initialNumItems);
+    const shown = all.slice(0, numItems);
     return {
       results: shown,
       status: shown.length < all.length ? "CanLoadMore" : "Exhausted",
       isLoading: false,
-      loadMore: () => {},
+      loadMore,
     };
   },
   useMutation(ref: FunctionReference<"mutation">) {
