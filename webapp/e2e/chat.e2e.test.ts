@@ -140,10 +140,16 @@ describe("the web app in Chromium, against the real functions, worker and OpenCo
         await expect.poll(() => first.locator("pre code").textContent(), WAIT).toContain("mkdir src");
 
         // A slow reply, stopped while it streams, ends as stopped with part of the text.
+        await recordStreaming(page);
         await page.getByRole("textbox", { name: "Message" }).fill(`${SLOW} count slowly`);
         await page.getByRole("button", { name: "Send" }).click();
         const second = log.locator("li.exchange").nth(1);
         await second.locator(".bubble.assistant").getByText(/tick/).first().waitFor(WAIT);
+        await page.waitForFunction(
+          () => (window as unknown as { __streamed: string[] }).__streamed.length >= 2,
+          null,
+          WAIT,
+        );
         step("slow reply streaming");
         await page.getByRole("button", { name: "Stop", exact: true }).click();
         await second.getByText("Stopped", { exact: true }).waitFor(WAIT);

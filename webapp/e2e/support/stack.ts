@@ -91,7 +91,14 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Builds the app as `npm run build` does (no VITE_CONVEX_URL: the page asks) and serves it. */
 export async function serveBuiltApp(outDir: string): Promise<{ url: string; close: () => Promise<void> }> {
   delete process.env.VITE_CONVEX_URL;
-  await build({ root: WEBAPP_DIR, logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  // vitest sets NODE_ENV=test, which would bundle React's development build: build for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ root: WEBAPP_DIR, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://app").pathname);
     const file = normalize(join(outDir, path === "/" ? "index.html" : path));
@@ -144,6 +151,7 @@ export function startWorker(options: {
       openCodePath(),
       "--sync-interval",
       "5000",
+      ...(process.env.E2E_WORKER_VERBOSE ? ["--verbose"] : []),
     ],
     {
       cwd: options.root,
