@@ -36,7 +36,12 @@ export class Child {
 
   static start(name: string, command: string, args: string[], options: SpawnOptions & { logFile: string }): Child {
     const child = spawn(command, args, { ...options, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-    return new Child(name, child, options.logFile);
+    const started = new Child(name, child, options.logFile);
+    // Should the test process end without its teardown (a crash, a timeout kill), take the group along.
+    const killOnExit = () => started.killGroup("SIGKILL");
+    process.once("exit", killOnExit);
+    void started.exited.then(() => process.off("exit", killOnExit));
+    return started;
   }
 
   get pid(): number {
