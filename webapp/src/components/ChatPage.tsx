@@ -47,7 +47,7 @@ export function ChatPage({
             <span aria-hidden="true">›</span> <span>{worker?.name ?? "worker"}</span>
           </nav>
           <div className="chat-title">
-            <h1>{session ? sessionTitle(session) : "Session"}</h1>
+            <h1 title={session ? sessionTitle(session) : undefined}>{session ? sessionTitle(session) : "Session"}</h1>
             {session && <StatusBadge status={session.status} />}
             {session && !closed && <CloseSession sessionId={sessionId} machineId={machineId} />}
           </div>
