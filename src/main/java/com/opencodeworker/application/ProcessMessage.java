@@ -12,12 +12,11 @@ import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -171,7 +170,7 @@ public final class ProcessMessage {
             }
         }, lifecycle::forced);
         LOG.info("Answering message {} of session {} (attempt {})", id, item.sessionId(), attempt);
-        Reply reply = process.prompt(session, PromptId.forMessage(id, clock.now()), item.content(), item.model(),
+        Reply reply = process.prompt(session, id, item.content(), item.model(),
                 event -> {
                     if (event instanceof ReplyEvent.TextDelta text) {
                         batcher.add(ChunkKind.TEXT, text.text());

@@ -103,7 +103,7 @@ class ProcessMessageTest {
                 && r.usage().equals(Optional.of(new Usage(10, 5, 0.0))) && r.parts().equals(Optional.of("[]"))));
         assertThat(assistant.prompts()).singleElement().satisfies(p -> {
             assertThat(p.directory()).isEqualTo(root.toRealPath().resolve("project"));
-            assertThat(p.id().isFor(MESSAGE)).isTrue();
+            assertThat(p.message()).isEqualTo(MESSAGE);
         });
     }
 

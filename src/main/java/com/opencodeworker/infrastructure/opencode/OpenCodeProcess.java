@@ -6,16 +6,16 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyListener;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,7 +116,7 @@ public final class OpenCodeProcess implements AssistantProcess {
     }
 
     @Override
-    public Reply prompt(OpenCodeSessionId session, PromptId promptId, String text, Optional<String> model,
+    public Reply prompt(OpenCodeSessionId session, MessageId message, String text, Optional<String> model,
                         ReplyListener listener) {
         Optional<ModelRef> modelRef;
         try {
@@ -134,6 +134,7 @@ public final class OpenCodeProcess implements AssistantProcess {
         if (unknown.isPresent()) {
             return FinishedReply.of(ReplyResult.failed(Kind.UNKNOWN_MODEL, unknown.get(), ""));
         }
+        PromptId promptId = PromptId.forMessage(message, Instant.now());
         TurnTracker tracker = new TurnTracker(session.value(), promptId.value(), directory, listener, client, json,
                 scheduler, options.abortGrace());
         if (running.putIfAbsent(session.value(), tracker) != null) {

@@ -16,6 +16,8 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import com.opencodeworker.testing.convex.FakeConvexError;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,7 +183,7 @@ class ConvexBackendErrorsTest {
         assertThat(failures).hasSize(MUTATIONS.size() + QUERIES.size());
         assertThat(failures).allSatisfy(failure -> assertThat(messagesOf(failure)).doesNotContain(secret));
         assertThat(String.join("\n", failures.stream().map(ConvexBackendErrorsTest::messagesOf).toList()))
-                .contains(ContractScrubber.MASK);
+                .contains(SecretScrubber.MASK);
         assertThat(logs.lines()).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain(secret));
     }
 

@@ -13,6 +13,8 @@ import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
+import com.opencodeworker.infrastructure.convex.client.ConvexClient;
+import com.opencodeworker.infrastructure.convex.client.ConvexClientOptions;
 import com.opencodeworker.testing.convex.FakeBackend;
 import com.opencodeworker.testing.convex.FakeConvexServer;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.opencodeworker.domain.MachineToken;
-import com.opencodeworker.infrastructure.convex.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
