@@ -197,8 +197,8 @@ public final class ProcessMessage {
             batcher.finish();
         }
         Optional<StopReason> stopped = active.stopReason();
-        if (stopped.filter(r -> r == StopReason.LEASE_LOST || r == StopReason.SUPERSEDED).isPresent()
-                || lifecycle.superseded()) {
+        if (stopped.filter(r -> r == StopReason.LEASE_LOST || r == StopReason.SUPERSEDED
+                || r == StopReason.REVOKED).isPresent() || lifecycle.cutOff()) {
             return Outcome.DONE;
         }
         LOG.info("Reply to {} ended: {} ({} chunk calls, {} characters)", id,
