@@ -6,7 +6,6 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
-import com.opencodeworker.domain.Worker;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.Backend;
@@ -17,6 +16,8 @@ import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
 import com.opencodeworker.domain.port.ReplyResult.Failure;
 import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.domain.port.WorkerDirectories;
+import com.opencodeworker.domain.port.WorkerDirectoryException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,17 +38,20 @@ public final class ProcessMessage {
 
     private final Backend backend;
     private final SessionProcesses processes;
-    private final Path realRoot;
+    private final OpenCodeSessions openCodeSessions;
+    private final WorkerDirectories directories;
     private final Clock clock;
     private final Retry retry;
     private final ChunkBatcher.Limits limits;
     private final WorkerLifecycle lifecycle;
 
-    public ProcessMessage(Backend backend, SessionProcesses processes, Path realRoot, Clock clock, Retry retry,
-                          ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
+    public ProcessMessage(Backend backend, SessionProcesses processes, OpenCodeSessions openCodeSessions,
+                          WorkerDirectories directories,
+                          Clock clock, Retry retry, ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.processes = Objects.requireNonNull(processes, "processes");
-        this.realRoot = Objects.requireNonNull(realRoot, "realRoot");
+        this.openCodeSessions = Objects.requireNonNull(openCodeSessions, "openCodeSessions");
+        this.directories = Objects.requireNonNull(directories, "directories");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -80,9 +84,8 @@ public final class ProcessMessage {
         int attempt = ((Backend.Claimed) claim).attempt();
         Path directory;
         try {
-            directory = new Worker(item.workerId(), item.workerId().value(), item.directory(), 0)
-                    .resolveDirectory(realRoot);
-        } catch (Worker.WorkerDirectoryException e) {
+            directory = directories.resolve(item.directory());
+        } catch (WorkerDirectoryException e) {
             fail(id, attempt, e.getMessage(), false);
             return Outcome.DONE;
         }
@@ -92,7 +95,7 @@ public final class ProcessMessage {
         } catch (AssistantException e) {
             fail(id, attempt, "OpenCode could not start: " + e.getMessage(), true);
             return Outcome.DONE;
-        } catch (IllegalStateException stopping) {
+        } catch (WorkerStoppingException stopping) {
             return Outcome.RELEASED;
         }
         try {
@@ -130,12 +133,12 @@ public final class ProcessMessage {
     }
 
     private Opened open(WorkItem item, SessionProcesses.Lease lease) throws InterruptedException {
-        Optional<OpenCodeSessionId> stored = processes.openCodeSession(item.sessionId()).or(item::openCodeSessionId);
+        Optional<OpenCodeSessionId> stored = openCodeSessions.current(item.sessionId(), item.openCodeSessionId());
         if (processes.isOpened(lease) && stored.isPresent()) {
             return new Opened(stored.get(), false);
         }
         AssistantProcess.OpenedSession opened = lease.process().openSession(stored, "Chat " + item.sessionId());
-        processes.rememberOpenCodeSession(item.sessionId(), opened.id());
+        openCodeSessions.opened(item.sessionId(), opened.id());
         processes.markOpened(lease);
         boolean changed = stored.map(s -> !s.equals(opened.id())).orElse(true);
         if (opened.created() && stored.isPresent()) {

@@ -4,6 +4,7 @@ import com.opencodeworker.application.Backoff;
 import com.opencodeworker.application.ChunkBatcher;
 import com.opencodeworker.application.ConnectMachine;
 import com.opencodeworker.application.DrainAndStop;
+import com.opencodeworker.application.OpenCodeSessions;
 import com.opencodeworker.application.ProcessMessage;
 import com.opencodeworker.application.ReapIdleSessions;
 import com.opencodeworker.application.ReconcileWorkers;
@@ -25,6 +26,8 @@ import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
+import com.opencodeworker.domain.port.WorkerDirectories;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,9 +98,10 @@ public final class MachineServer {
         this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), this::markIdle);
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
         this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
-        this.workers = new ReconcileWorkers(backend, processes, settings.realRoot());
-        ProcessMessage processMessage = new ProcessMessage(backend, processes, settings.realRoot(), clock, retry,
-                ChunkBatcher.Limits.standard(), lifecycle);
+        WorkerDirectories directories = new DirectoriesUnderRoot(settings.realRoot());
+        this.workers = new ReconcileWorkers(backend, processes, directories);
+        ProcessMessage processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), directories,
+                clock, retry, ChunkBatcher.Limits.standard(), lifecycle);
         this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
                 lifecycle);
         this.recoverState = new RecoverState(workers, reaper, settings.realRoot());

@@ -28,6 +28,7 @@ import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +65,8 @@ class ProcessMessageTest {
         Path realRoot = root.toRealPath();
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
         Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
-        processMessage = new ProcessMessage(backend, processes, realRoot, Instant::now, retry,
+        processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), new DirectoriesUnderRoot(realRoot),
+                Instant::now, retry,
                 new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(1, Long.MAX_VALUE));
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenAnswer(inv -> {

@@ -13,6 +13,7 @@ import com.opencodeworker.domain.Worker;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ class ReconcileWorkersTest {
     void setUp() throws IOException {
         Files.createDirectory(root.resolve("project"));
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        reconcile = new ReconcileWorkers(backend, processes, root.toRealPath());
+        reconcile = new ReconcileWorkers(backend, processes, new DirectoriesUnderRoot(root.toRealPath()));
     }
 
     private static Backend.MachineState state(Worker... workers) {

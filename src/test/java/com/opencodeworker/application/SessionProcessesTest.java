@@ -136,6 +136,6 @@ class SessionProcessesTest {
         pool.closeAll();
 
         assertThat(assistant.alive()).isZero();
-        assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(WorkerStoppingException.class);
     }
 }

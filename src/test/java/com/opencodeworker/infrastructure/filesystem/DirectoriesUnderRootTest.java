@@ -1,8 +1,9 @@
-package com.opencodeworker.domain;
+package com.opencodeworker.infrastructure.filesystem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.opencodeworker.domain.port.WorkerDirectoryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WorkerTest {
+class DirectoriesUnderRootTest {
     @TempDir
     Path temp;
 
@@ -23,36 +24,36 @@ class WorkerTest {
         Files.createDirectories(temp.resolve("outside"));
     }
 
-    private static Worker worker(String directory) {
-        return new Worker(new WorkerId("w1"), "app", directory, 0);
+    private Path resolve(String directory) {
+        return new DirectoriesUnderRoot(root).resolve(directory);
     }
 
     @Test
     void relativeDirectoryResolvesInsideTheRoot() {
-        assertThat(worker("projects/app").resolveDirectory(root)).isEqualTo(root.resolve("projects/app"));
+        assertThat(resolve("projects/app")).isEqualTo(root.resolve("projects/app"));
     }
 
     @Test
     void absoluteDirectoryInsideTheRootIsAccepted() {
-        assertThat(worker(root.resolve("projects/app").toString()).resolveDirectory(root))
+        assertThat(resolve(root.resolve("projects/app").toString()))
                 .isEqualTo(root.resolve("projects/app"));
     }
 
     @Test
     void theRootItselfIsAccepted() {
-        assertThat(worker(".").resolveDirectory(root)).isEqualTo(root);
+        assertThat(resolve(".")).isEqualTo(root);
     }
 
     @Test
     void dotDotEscapingTheRootIsRejected() {
-        assertThatThrownBy(() -> worker("../outside").resolveDirectory(root))
-                .isInstanceOf(Worker.WorkerDirectoryException.class)
+        assertThatThrownBy(() -> resolve("../outside"))
+                .isInstanceOf(WorkerDirectoryException.class)
                 .hasMessageStartingWith("Directory outside the root directory: ../outside");
     }
 
     @Test
     void absoluteDirectoryOutsideTheRootIsRejected() {
-        assertThatThrownBy(() -> worker(temp.resolve("outside").toString()).resolveDirectory(root))
+        assertThatThrownBy(() -> resolve(temp.resolve("outside").toString()))
                 .hasMessageStartingWith("Directory outside the root directory");
     }
 
@@ -60,8 +61,8 @@ class WorkerTest {
     void symlinkPointingOutsideTheRootIsRejected() throws IOException {
         Files.createSymbolicLink(root.resolve("escape"), temp.resolve("outside"));
 
-        assertThatThrownBy(() -> worker("escape").resolveDirectory(root))
-                .isInstanceOf(Worker.WorkerDirectoryException.class)
+        assertThatThrownBy(() -> resolve("escape"))
+                .isInstanceOf(WorkerDirectoryException.class)
                 .hasMessageContaining("Directory outside the root directory")
                 .hasMessageContaining(temp.resolve("outside").toRealPath().toString());
     }
@@ -70,12 +71,12 @@ class WorkerTest {
     void symlinkPointingInsideTheRootResolvesToItsTarget() throws IOException {
         Files.createSymbolicLink(root.resolve("shortcut"), root.resolve("projects/app"));
 
-        assertThat(worker("shortcut").resolveDirectory(root)).isEqualTo(root.resolve("projects/app"));
+        assertThat(resolve("shortcut")).isEqualTo(root.resolve("projects/app"));
     }
 
     @Test
     void missingDirectoryIsReported() {
-        assertThatThrownBy(() -> worker("projects/missing").resolveDirectory(root))
+        assertThatThrownBy(() -> resolve("projects/missing"))
                 .hasMessage("Directory not found: " + root.resolve("projects/missing"));
     }
 
@@ -83,13 +84,13 @@ class WorkerTest {
     void aFileIsNotADirectory() throws IOException {
         Files.writeString(root.resolve("notes.txt"), "x");
 
-        assertThatThrownBy(() -> worker("notes.txt").resolveDirectory(root))
+        assertThatThrownBy(() -> resolve("notes.txt"))
                 .hasMessage("Not a directory: " + root.resolve("notes.txt"));
     }
 
     @Test
     void invalidPathIsReported() {
-        assertThatThrownBy(() -> worker("a\u0000b").resolveDirectory(root))
+        assertThatThrownBy(() -> resolve("a\u0000b"))
                 .hasMessageStartingWith("Invalid directory");
     }
 }
