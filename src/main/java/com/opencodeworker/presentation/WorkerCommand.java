@@ -5,6 +5,7 @@ import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.StoredConfig;
 import com.opencodeworker.infrastructure.config.ConfigResolver;
 import com.opencodeworker.infrastructure.config.EnvironmentSource;
+import com.opencodeworker.infrastructure.config.InstanceLock;
 import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
 import com.opencodeworker.infrastructure.config.SettingKey;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
@@ -44,7 +45,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  1  unexpected failure",
             "  2  invalid input or configuration",
             "  3  authentication rejected (the machine token was not accepted)",
-            "  4  superseded by another worker with the same token"})
+            "  4  superseded by another worker with the same token",
+            "  5  another worker is already running with the same config file on this host"})
 public final class WorkerCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
@@ -106,6 +108,8 @@ public final class WorkerCommand implements Callable<Integer> {
     private final Path workingDirectory;
     private final Terminal terminal;
     private final WorkerRunner runner;
+    /** Held while the worker runs with its config file; null in a dry run. */
+    private InstanceLock lock;
 
     /**
      * @param environment the process environment (tests pass their own)
@@ -144,6 +148,10 @@ public final class WorkerCommand implements Callable<Integer> {
             report(err, "Unexpected failure: " + Redaction.secrets(message)
                     + (verbose ? "" : " (run with --verbose for details)"), e);
             return ExitCode.FAILURE.code();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 
@@ -151,9 +159,14 @@ public final class WorkerCommand implements Callable<Integer> {
     private record Resolved(WorkerConfig config, Runnable storeWhenAccepted) {
     }
 
+    /** Resolves the settings; unless this is a dry run, first takes the config file's {@link #lock}. */
     private Resolved resolveAndStore() {
         EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
         ConfigResolver resolver = new ConfigResolver(flags(), source, workingDirectory);
+        if (!dryRun) {
+            // Before any question: a second worker with this config refuses without asking anything.
+            lock = InstanceLock.acquire(resolver.configPath());
+        }
         JsonFileConfigStore store = new JsonFileConfigStore(resolver.configPath());
         StoredConfig stored = store.load().orElse(StoredConfig.empty());
         StoredConfig known = stored;

@@ -207,8 +207,20 @@ public final class Deployment implements AutoCloseable {
 
     /** A worker as a separate JVM with more environment entries. */
     public WorkerProcess startProcess(Map<String, String> extraEnv, String... extraArgs) {
+        return startProcess(configFile(), extraEnv, extraArgs);
+    }
+
+    /**
+     * A worker as a separate JVM with a config file of its own, as on another host: one config file
+     * runs one worker at a time.
+     */
+    public WorkerProcess startProcessAsAnotherHost(String... extraArgs) {
+        return startProcess(base.resolve("other-host-config-" + started.size() + ".json"), Map.of(), extraArgs);
+    }
+
+    private WorkerProcess startProcess(Path config, Map<String, String> extraEnv, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--token", token, "--convex-url", convex.url(), "--root",
-                root.toString(), "--config", base.resolve("worker-config.json").toString(), "--opencode-bin",
+                root.toString(), "--config", config.toString(), "--opencode-bin",
                 openCodeBinary().toString()));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>(openCodeEnvironment());
