@@ -19,6 +19,7 @@ import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.WorkerDirectories;
 import com.opencodeworker.domain.port.WorkerDirectoryException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -205,7 +206,7 @@ public final class ProcessMessage {
             return Outcome.DONE;
         }
         LOG.info("Reply to {} ended: {} ({} chunk calls, {} characters)", id,
-                result.failure().map(f -> f.kind().name().toLowerCase(java.util.Locale.ROOT)).orElse("completed"),
+                result.failure().map(f -> f.kind().name().toLowerCase(Locale.ROOT)).orElse("completed"),
                 batcher.calls(), result.text().length());
         finish(id, attempt, result, stopped);
         return Outcome.DONE;

@@ -138,7 +138,8 @@ public final class SessionProcesses {
                 Entry entry = new Entry(session, worker, directory, process, clock.now());
                 entry.busy = true;
                 entries.put(session, entry);
-                LOG.info("Started OpenCode for session {} in {} (pid {})", session, directory, process.pid());
+                // The runtime logs the start for the person running the worker; this line is for debugging the pool.
+                LOG.debug("Session {} holds a new OpenCode process (pid {}) in {}", session, process.pid(), directory);
                 return new Lease(session, process, true);
             }
         }

@@ -1,6 +1,5 @@
 package com.opencodeworker.presentation;
 
-import com.opencodeworker.application.Backoff;
 import com.opencodeworker.application.ChunkBatcher;
 import com.opencodeworker.application.ConnectMachine;
 import com.opencodeworker.application.DrainAndStop;
@@ -10,6 +9,7 @@ import com.opencodeworker.application.ReapIdleSessions;
 import com.opencodeworker.application.ReconcileWorkers;
 import com.opencodeworker.application.RecoverState;
 import com.opencodeworker.application.Retry;
+import com.opencodeworker.application.RetryBackoff;
 import com.opencodeworker.application.SendHeartbeat;
 import com.opencodeworker.application.SessionProcesses;
 import com.opencodeworker.application.Sleeper;
@@ -157,7 +157,7 @@ public final class MachineServer {
     }
 
     private boolean start() throws InterruptedException {
-        Retry untilStopped = new Retry(Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)),
+        Retry untilStopped = new Retry(RetryBackoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)),
                 lifecycle.interruptibleSleeper());
         Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend, untilStopped, settings.convexUrl())
                 .connect(settings.machineId(), settings.realRoot(), new Backend.ConnectRequest(settings.version(),

@@ -28,7 +28,7 @@ class ChunkBatcherTest {
     private final List<List<Chunk>> batches = new CopyOnWriteArrayList<>();
     private final AtomicInteger cancels = new AtomicInteger();
     private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
-    private final Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
+    private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
         return new ChunkBatcher(MESSAGE, 1, backend, retry, limits, new ChunkBatcher.Signals() {

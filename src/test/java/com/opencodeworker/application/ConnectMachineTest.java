@@ -28,7 +28,7 @@ class ConnectMachineTest {
     private final Backend backend = mock(Backend.class);
     private final List<Duration> sleeps = new ArrayList<>();
     private final ConnectMachine connect = new ConnectMachine(backend,
-            new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5), sleeps::add),
+            new Retry(new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5), sleeps::add),
             "https://x.convex.cloud");
 
     @Test

@@ -64,7 +64,7 @@ class ProcessMessageTest {
         Files.createDirectory(root.resolve("project"));
         Path realRoot = root.toRealPath();
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
+        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
         processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), new DirectoriesUnderRoot(realRoot),
                 Instant::now, retry,
                 new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class RetryTest {
     private final List<Duration> sleeps = new ArrayList<>();
-    private final Retry retry = new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0.5),
+    private final Retry retry = new Retry(new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0.5),
             sleeps::add);
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -161,7 +162,7 @@ class BadInputTest {
     }
 
     private Map<Path, byte[]> snapshot() throws IOException {
-        Map<Path, byte[]> files = new java.util.HashMap<>();
+        Map<Path, byte[]> files = new HashMap<>();
         for (String name : List.of("corrupt.json", "config.json")) {
             Path file = work.resolve(name);
             if (Files.exists(file)) {

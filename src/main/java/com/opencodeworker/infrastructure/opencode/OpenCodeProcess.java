@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -202,7 +203,7 @@ public final class OpenCodeProcess implements AssistantProcess {
         try {
             CompletableFuture.allOf(turns.stream().map(TurnTracker::result).toArray(CompletableFuture[]::new))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             LOG.debug("replies did not end within {} ms", timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

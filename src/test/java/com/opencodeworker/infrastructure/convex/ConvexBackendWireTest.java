@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.Session;
+import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.port.Backend.MachineState;
 import com.opencodeworker.domain.port.BackendException;
@@ -233,7 +234,7 @@ class ConvexBackendWireTest {
 
         Session decoded = adapter.fetchState().sessions().get(0);
 
-        assertThat(decoded.status()).isEqualTo(com.opencodeworker.domain.SessionStatus.CLOSED);
+        assertThat(decoded.status()).isEqualTo(SessionStatus.CLOSED);
         assertThat(decoded.openCodeSessionId()).hasValueSatisfying(id -> assertThat(id.value()).isEqualTo("ses_x"));
     }
 

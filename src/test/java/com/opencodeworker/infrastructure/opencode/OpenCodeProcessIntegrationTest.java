@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -294,7 +295,7 @@ class OpenCodeProcessIntegrationTest {
         OpenCodeProcess process = runtime.start(directory("stopped"), "stopped");
         ended(process.prompt(newSession(process), newMessage(), "hi", Optional.empty(), new RecordingListener()));
         ProcessHandle server = ProcessHandle.of(process.pid()).orElseThrow();
-        List<ProcessHandle> tree = new java.util.ArrayList<>(server.descendants().toList());
+        List<ProcessHandle> tree = new ArrayList<>(server.descendants().toList());
         tree.add(server);
         LOG.info("measured: RSS of a server after one prompt: {}", rss(process.pid()));
         long stopping = System.nanoTime();

@@ -21,7 +21,7 @@ import java.util.Properties;
  * @param backoff           reconnect delays
  */
 public record ConvexClientOptions(String deploymentUrl, String clientVersion, Duration inactivityTimeout,
-        Duration mutationTimeout, Duration httpTimeout, int maxPendingRequests, long maxOutgoingBytes, Backoff backoff) {
+        Duration mutationTimeout, Duration httpTimeout, int maxPendingRequests, long maxOutgoingBytes, ReconnectBackoff backoff) {
 
     public ConvexClientOptions {
         Objects.requireNonNull(deploymentUrl, "deploymentUrl");
@@ -44,7 +44,7 @@ public record ConvexClientOptions(String deploymentUrl, String clientVersion, Du
     /** 60 s inactivity, 60 s mutation timeout, 30 s HTTP timeout, 1000 pending requests, 4 MiB outgoing. */
     public static ConvexClientOptions defaults(String deploymentUrl) {
         return new ConvexClientOptions(deploymentUrl, "java-" + workerVersion(), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(30), 1000, 4L * 1024 * 1024, Backoff.standard());
+                Duration.ofSeconds(60), Duration.ofSeconds(30), 1000, 4L * 1024 * 1024, ReconnectBackoff.standard());
     }
 
     public ConvexClientOptions withInactivityTimeout(Duration timeout) {
@@ -72,7 +72,7 @@ public record ConvexClientOptions(String deploymentUrl, String clientVersion, Du
                 maxPendingRequests, max, backoff);
     }
 
-    public ConvexClientOptions withBackoff(Backoff policy) {
+    public ConvexClientOptions withBackoff(ReconnectBackoff policy) {
         return new ConvexClientOptions(deploymentUrl, clientVersion, inactivityTimeout, mutationTimeout, httpTimeout,
                 maxPendingRequests, maxOutgoingBytes, policy);
     }

@@ -68,7 +68,7 @@ class ConvexClientTest {
     }
 
     private ConvexClientOptions options() {
-        Backoff fast = new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(30), Duration.ofMillis(200),
+        ReconnectBackoff fast = new ReconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(30), Duration.ofMillis(200),
                 () -> 0.5);
         return ConvexClientOptions.defaults(server.url()).withBackoff(fast).withMutationTimeout(WAIT);
     }

@@ -11,8 +11,10 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -72,14 +74,14 @@ class SyncMessageCodecTest {
         JsonNode args = frames("ws-in").filter(msg -> msg.path("args").path(0).has("negZero")).findFirst().orElseThrow()
                 .path("args").get(0);
         @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> decoded = (java.util.Map<String, Object>) ConvexValues.fromJson(args);
+        Map<String, Object> decoded = (Map<String, Object>) ConvexValues.fromJson(args);
         assertThat(decoded.get("n")).isEqualTo(5L);
         assertThat(decoded.get("f")).isEqualTo(1.5);
         assertThat((Double) decoded.get("nan")).isNaN();
         assertThat(decoded.get("inf")).isEqualTo(Double.NEGATIVE_INFINITY); // "AAAAAAAA8P8=" is -Infinity
         assertThat((byte[]) decoded.get("bytes")).containsExactly(1, 2, 3);
-        assertThat(decoded.get("nested")).isEqualTo(java.util.Map.of("a", java.util.Map.of(),
-                "b", java.util.Arrays.asList(1.0, "two", null, true)));
+        assertThat(decoded.get("nested")).isEqualTo(Map.of("a", Map.of(),
+                "b", Arrays.asList(1.0, "two", null, true)));
     }
 
     @Test
@@ -97,7 +99,7 @@ class SyncMessageCodecTest {
                 frames("ws-out").filter(msg -> msg.path("success").isBoolean() && !msg.path("success").asBoolean()
                         && "MutationResponse".equals(msg.path("type").asText())).findFirst().orElseThrow().toString());
         assertThat(failed.ts()).isEmpty();
-        assertThat(failed.errorData()).map(ConvexValues::fromJson).contains(java.util.Map.of("code", "NOPE"));
+        assertThat(failed.errorData()).map(ConvexValues::fromJson).contains(Map.of("code", "NOPE"));
     }
 
     @Test

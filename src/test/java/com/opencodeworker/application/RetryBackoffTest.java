@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class RetryBackoffTest {
 
     @Test
     void delaysDoubleUpToTheCap() {
-        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5);
+        RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5);
 
         assertThat(backoff.delay(0)).isEqualTo(Duration.ofMillis(100));
         assertThat(backoff.delay(1)).isEqualTo(Duration.ofMillis(200));
@@ -20,9 +20,9 @@ class BackoffTest {
 
     @Test
     void jitterSpansHalfToOneAndAHalfTimesTheDelay() {
-        assertThat(new Backoff(Duration.ofMillis(1000), Duration.ofSeconds(10), () -> 0.0).delay(0))
+        assertThat(new RetryBackoff(Duration.ofMillis(1000), Duration.ofSeconds(10), () -> 0.0).delay(0))
                 .isEqualTo(Duration.ofMillis(500));
-        assertThat(new Backoff(Duration.ofMillis(1000), Duration.ofSeconds(10), () -> 0.999).delay(0))
+        assertThat(new RetryBackoff(Duration.ofMillis(1000), Duration.ofSeconds(10), () -> 0.999).delay(0))
                 .isEqualTo(Duration.ofMillis(1499));
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.DoubleSupplier;
  * unknown/internal server closes, overload closes), doubled per failed attempt up to a cap, with
  * ±50 % jitter from an injected random source. Immutable and thread-safe when the source is.
  */
-public final class Backoff {
+public final class ReconnectBackoff {
     private static final List<String> OVERLOAD_REASONS = List.of("SubscriptionsWorkerFullError",
             "TooManyConcurrentRequests", "CommitterFullError", "AwsTooManyRequestsException", "ExecuteFullError",
             "SystemTimeoutError", "ExpiredInQueue", "VectorIndexTooLarge", "SearchIndexTooLarge",
@@ -24,7 +24,7 @@ public final class Backoff {
     private final DoubleSupplier random;
 
     /** {@code random} yields values in [0, 1). */
-    public Backoff(Duration clientBase, Duration serverBase, Duration overloadBase, Duration max, DoubleSupplier random) {
+    public ReconnectBackoff(Duration clientBase, Duration serverBase, Duration overloadBase, Duration max, DoubleSupplier random) {
         this.clientBase = Objects.requireNonNull(clientBase);
         this.serverBase = Objects.requireNonNull(serverBase);
         this.overloadBase = Objects.requireNonNull(overloadBase);
@@ -33,8 +33,8 @@ public final class Backoff {
     }
 
     /** 100 ms / 1 s / 3 s, capped at 16 s, as the JS client. */
-    public static Backoff standard() {
-        return new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(16),
+    public static ReconnectBackoff standard() {
+        return new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(16),
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 

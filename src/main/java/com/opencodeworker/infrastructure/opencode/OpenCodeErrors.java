@@ -1,21 +1,21 @@
 package com.opencodeworker.infrastructure.opencode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.opencodeworker.domain.port.ReplyResult.Failure;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult.Failure;
 import java.util.Set;
 
 /** Classifies OpenCode's error objects ({@code {"name": ..., "data": {"message": ...}}}) as reply failures. */
-final class Failures {
+final class OpenCodeErrors {
     private static final Set<String> MODEL_ERRORS = Set.of("APIError", "ProviderAuthError", "ContextOverflowError",
             "MessageOutputLengthError", "AI_APICallError");
 
-    private Failures() {
+    private OpenCodeErrors() {
     }
 
-    static Failure fromError(JsonNode error) {
+    static Failure toFailure(JsonNode error) {
         String name = error.path("name").asText("Error");
-        String message = TextLines.firstLine(error.path("data").path("message").asText(""));
+        String message = OneLineText.firstLine(error.path("data").path("message").asText(""));
         String readable = message.isBlank() ? name : message;
         if ("MessageAbortedError".equals(name)) {
             return new Failure(Kind.ABORTED, "Aborted");

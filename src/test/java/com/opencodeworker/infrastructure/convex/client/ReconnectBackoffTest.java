@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class ReconnectBackoffTest {
     private static final double NO_JITTER = 0.5;
 
-    private static Backoff withRandom(double random) {
-        return new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(16),
+    private static ReconnectBackoff withRandom(double random) {
+        return new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(16),
                 () -> random);
     }
 
@@ -20,21 +20,21 @@ class BackoffTest {
 
     @Test
     void internalAndUnknownServerClosesStartAtOneSecond() {
-        Backoff backoff = withRandom(NO_JITTER);
+        ReconnectBackoff backoff = withRandom(NO_JITTER);
         assertThat(backoff.delay("InternalServerError", false, 0)).isEqualTo(Duration.ofSeconds(1));
         assertThat(backoff.delay("closed with code 1006", false, 0)).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
     void overloadReasonsMatchedByPrefixStartAtThreeSeconds() {
-        Backoff backoff = withRandom(NO_JITTER);
+        ReconnectBackoff backoff = withRandom(NO_JITTER);
         assertThat(backoff.delay("SubscriptionsWorkerFullError", false, 0)).isEqualTo(Duration.ofSeconds(3));
         assertThat(backoff.delay("TooManyConcurrentRequests: slow down", false, 0)).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
     void delayDoublesPerFailedTryUpToSixteenSeconds() {
-        Backoff backoff = withRandom(NO_JITTER);
+        ReconnectBackoff backoff = withRandom(NO_JITTER);
         assertThat(backoff.delay("InternalServerError", false, 1)).isEqualTo(Duration.ofSeconds(2));
         assertThat(backoff.delay("InternalServerError", false, 3)).isEqualTo(Duration.ofSeconds(8));
         assertThat(backoff.delay("InternalServerError", false, 4)).isEqualTo(Duration.ofSeconds(16));
@@ -50,7 +50,7 @@ class BackoffTest {
 
     @Test
     void standardPolicyStaysWithinJitterBounds() {
-        Duration delay = Backoff.standard().delay("InternalServerError", false, 0);
+        Duration delay = ReconnectBackoff.standard().delay("InternalServerError", false, 0);
         assertThat(delay).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500));
     }
 }

@@ -7,10 +7,10 @@ import java.util.function.DoubleSupplier;
  * Exponential backoff with ±50 % jitter: {@code min(base * 2^n, cap)} scaled by a random factor
  * in [0.5, 1.5). Immutable.
  */
-public record Backoff(Duration base, Duration cap, DoubleSupplier random) {
+public record RetryBackoff(Duration base, Duration cap, DoubleSupplier random) {
 
-    public static Backoff of(Duration base, Duration cap) {
-        return new Backoff(base, cap, Math::random);
+    public static RetryBackoff of(Duration base, Duration cap) {
+        return new RetryBackoff(base, cap, Math::random);
     }
 
     /** The delay before retry number {@code retry} (0 for the first retry). */

@@ -1,10 +1,10 @@
 package com.opencodeworker.infrastructure.opencode;
 
 /** Keeps progress lines readable: one line, at most {@link #MAX_CHARS} characters. */
-final class TextLines {
+final class OneLineText {
     static final int MAX_CHARS = 160;
 
-    private TextLines() {
+    private OneLineText() {
     }
 
     static String shorten(String text) {
