@@ -37,7 +37,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
                     + " token, receives chat messages and streams OpenCode's replies back.",
             "",
             "Each setting comes from the first of: its flag, its environment variable, the .env file in the working"
-                    + " directory, the config file (token, root directory and Convex URL only), its default.",
+                    + " directory, the .env file in the config directory, the config file (token, root directory and"
+                    + " Convex URL only), its default.",
             ""},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -61,11 +62,13 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--root", paramLabel = "<dir>",
             description = "Root directory; worker directories lie inside it (env ROOT_DIRECTORY; first run default:"
-                    + " the current directory, then stored).")
+                    + " your home directory, then stored).")
     private String root;
 
     @Option(names = "--config", paramLabel = "<file>",
-            description = "Config file (env CONFIG_PATH; default: ./.worker-config.json).")
+            description = "Config file (env CONFIG_PATH; default: config.json in $XDG_CONFIG_HOME/opencode-worker,"
+                    + " ~/.config/opencode-worker or ~/Library/Application Support/opencode-worker; an old"
+                    + " ./.worker-config.json is still read).")
     private String config;
 
     @Option(names = "--idle-timeout", paramLabel = "<ms>",
@@ -113,7 +116,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /**
      * @param environment the process environment (tests pass their own)
-     * @param workingDirectory where {@code .env} and the default config file are, and relative paths start
+     * @param workingDirectory where the first {@code .env} and the old default config file are, and relative paths start
      */
     public WorkerCommand(Map<String, String> environment, Path workingDirectory, Terminal terminal, WorkerRunner runner) {
         this.environment = Map.copyOf(environment);
@@ -176,7 +179,8 @@ public final class WorkerCommand implements Callable<Integer> {
                     resolver.find(SettingKey.TOKEN, stored).isEmpty(),
                     resolver.find(SettingKey.ROOT_DIRECTORY, stored).isEmpty(),
                     resolver.find(SettingKey.CONVEX_URL, stored).isEmpty());
-            known = new FirstRunPrompt(terminal, workingDirectory, source.home()).ask(questions, stored);
+            known = new FirstRunPrompt(terminal, workingDirectory, source.home(), resolver.defaultRoot())
+                    .ask(questions, stored);
             asked = true;
         }
         WorkerConfig resolved = resolver.resolve(known, verbose);
@@ -184,19 +188,17 @@ public final class WorkerCommand implements Callable<Integer> {
         if (dryRun || remembered.equals(stored)) {
             return new Resolved(resolved, () -> { });
         }
+        boolean announce = asked;
+        // Saved only once Convex accepted the token and URL: a mistyped answer never lands in the file,
+        // and a stored token is never replaced by one the backend has not accepted.
         Runnable save = () -> {
             store.save(remembered);
             LOG.info("Stored machine token {} in {}", resolved.token(), store.file());
+            if (announce) {
+                terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
+            }
         };
-        if (stored.token().isPresent() && !stored.token().equals(remembered.token())) {
-            // Never replace a stored token by one the backend has not accepted yet.
-            return new Resolved(resolved, save);
-        }
-        save.run();
-        if (asked) {
-            terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
-        }
-        return new Resolved(resolved, () -> { });
+        return new Resolved(resolved, save);
     }
 
     private Map<SettingKey, String> flags() {

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.infrastructure.config.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FirstRunTest {
     private static final String TOKEN = "mch_abc123:sec_xyz789AB";
     private static final String URL = "https://happy-otter-123.convex.cloud";
@@ -52,6 +57,43 @@ class FirstRunTest {
         assertThat(saved.get("rootDirectory").asText()).isEqualTo(work.toRealPath().toString());
         assertThat(saved.get("convexUrl").asText()).isEqualTo(URL);
         assertThat(harness.runs.get(0).token().reveal()).isEqualTo(TOKEN);
+    }
+
+    @Test
+    void withAHomeDirectoryTheRootOfferedIsTheHomeAndTheConfigGoesToTheUserConfigDirectory() throws IOException {
+        Path home = Files.createDirectories(work.resolve("home"));
+        harness.environment.put("HOME", home.toString());
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.terminal()).contains("Root directory [" + home + "]: ");
+        Path config = home.resolve(".config/opencode-worker/config.json");
+        assertThat(result.terminal()).contains("Saved to " + config);
+        assertThat(new ObjectMapper().readTree(config.toFile()).get("rootDirectory").asText())
+                .isEqualTo(home.toRealPath().toString());
+        assertThat(configFile()).doesNotExist();
+    }
+
+    @Test
+    void answersAreNotSavedWhenConvexDoesNotAcceptThem() {
+        harness.runner = new WorkerRunner() {
+            @Override
+            public ExitCode run(WorkerConfig config) {
+                return ExitCode.AUTH_REJECTED;
+            }
+
+            @Override
+            public ExitCode run(WorkerConfig config, Runnable onAccepted) {
+                return run(config);
+            }
+        };
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.AUTH_REJECTED.code());
+        assertThat(result.terminal()).doesNotContain("Saved to");
+        assertThat(configFile()).doesNotExist();
     }
 
     @Test
