@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mockito.stubbing.Answer;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ChunkBatcherTest {
     private static final MessageId MESSAGE = new MessageId("m1");
     private final Backend backend = mock(Backend.class);

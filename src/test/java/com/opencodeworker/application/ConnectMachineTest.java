@@ -18,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ConnectMachineTest {
     private static final MachineId MACHINE = new MachineId("mch_abc123");
     private static final Backend.ConnectRequest REQUEST = new Backend.ConnectRequest("0.1.0", "host", "linux", "/r");

@@ -43,8 +43,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ProcessMessageTest {
     private static final MessageId MESSAGE = new MessageId("m1");
     private static final SessionId SESSION = new SessionId("s1");

@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * line on stderr, never a stack trace, never the secret, and a stored config file is never changed
  * by a failed start. The worker runs for real (real wiring, fake Convex over real sockets).
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest {
     private static final String SECRET = "sec_s3cretS3cret";
     private static FakeConvexServer convex;

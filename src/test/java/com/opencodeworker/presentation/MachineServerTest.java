@@ -29,9 +29,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole worker loop against the contract's in-memory backend and a scripted assistant. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MachineServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

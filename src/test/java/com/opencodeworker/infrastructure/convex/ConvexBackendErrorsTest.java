@@ -24,16 +24,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** How the adapter maps what Convex throws, and that the secret never leaks into a message or a log line. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendErrorsTest {
     private static final List<String> MUTATIONS = List.of("machines:connect", "machines:heartbeat",
             "machines:disconnect", "workers:setStatus", "sessions:update", "messages:claim", "messages:appendChunks",

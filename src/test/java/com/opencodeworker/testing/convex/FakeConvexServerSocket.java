@@ -9,7 +9,7 @@ import com.opencodeworker.infrastructure.convex.client.ClientMessage;
 import com.opencodeworker.infrastructure.convex.client.ServerMessage.QueryModification;
 import com.opencodeworker.infrastructure.convex.client.ServerMessage;
 import com.opencodeworker.infrastructure.convex.client.StateVersion;
-import com.opencodeworker.infrastructure.convex.client.SyncMessageCodec;
+import com.opencodeworker.infrastructure.convex.client.SyncServerCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +60,7 @@ final class FakeConvexServerSocket extends WebSocketListener {
             }
             ClientMessage message;
             try {
-                message = SyncMessageCodec.readClient(text);
+                message = SyncServerCodec.readClient(text);
             } catch (RuntimeException e) {
                 fail("Invalid message: " + e.getMessage());
                 return;
@@ -184,7 +184,7 @@ final class FakeConvexServerSocket extends WebSocketListener {
             return;
         }
         lastSendNanos = System.nanoTime();
-        webSocket.send(SyncMessageCodec.write(message));
+        webSocket.send(SyncServerCodec.write(message));
     }
 
     /** Sends FatalError and closes, as the backend does for a bad request. */

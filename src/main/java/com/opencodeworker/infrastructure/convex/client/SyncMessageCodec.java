@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.Action;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.Add;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.Connect;
-import com.opencodeworker.infrastructure.convex.client.ClientMessage.JournalValue;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.ModifyQuerySet;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.Mutation;
 import com.opencodeworker.infrastructure.convex.client.ClientMessage.QuerySetModification;
@@ -28,12 +27,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns sync-protocol messages into JSON frames and back, both directions (the client uses one half,
- * the fake server the other). Stateless and thread-safe; malformed frames throw
- * {@link IllegalArgumentException}.
+ * The client's half of the sync protocol's framing: client messages to JSON frames, server frames to
+ * messages. Stateless and thread-safe; malformed frames throw {@link IllegalArgumentException}.
  */
 public final class SyncMessageCodec {
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private SyncMessageCodec() {
     }
@@ -41,15 +39,6 @@ public final class SyncMessageCodec {
     /** The frame text of a client message. */
     public static String write(ClientMessage message) {
         return ConvexValues.writeTree(toJson(message));
-    }
-
-    /** The frame text of a server message. */
-    public static String write(ServerMessage message) {
-        return ConvexValues.writeTree(toJson(message));
-    }
-
-    public static ClientMessage readClient(String frame) {
-        return clientFromJson(ConvexValues.readTree(frame));
     }
 
     public static ServerMessage readServer(String frame) {
@@ -83,79 +72,6 @@ public final class SyncMessageCodec {
             node.put("requestId", action.requestId());
             node.put("udfPath", action.udfPath());
             node.putArray("args").add(action.args());
-        }
-        return node;
-    }
-
-    public static ClientMessage clientFromJson(JsonNode node) {
-        String type = requiredText(node, "type");
-        switch (type) {
-            case "Connect":
-                return new Connect(requiredText(node, "sessionId"), node.path("connectionCount").asLong(),
-                        node.path("lastCloseReason").isTextual() ? node.get("lastCloseReason").textValue() : null,
-                        node.path("clientTs").asLong(), optionalTs(node, "maxObservedTimestamp"));
-            case "ModifyQuerySet": {
-                List<QuerySetModification> modifications = new ArrayList<>();
-                for (JsonNode modification : required(node, "modifications")) {
-                    modifications.add(querySetModificationFromJson(modification));
-                }
-                return new ModifyQuerySet(requiredLong(node, "baseVersion"), requiredLong(node, "newVersion"),
-                        List.copyOf(modifications));
-            }
-            case "Mutation":
-                return new Mutation(requiredLong(node, "requestId"), requiredText(node, "udfPath"), singleArgs(node));
-            case "Action":
-                return new Action(requiredLong(node, "requestId"), requiredText(node, "udfPath"), singleArgs(node));
-            default:
-                throw new IllegalArgumentException("unsupported client message type " + type);
-        }
-    }
-
-    public static ObjectNode toJson(ServerMessage message) {
-        ObjectNode node = NODES.objectNode();
-        if (message instanceof Transition transition) {
-            node.put("type", "Transition");
-            node.set("startVersion", toJson(transition.startVersion()));
-            node.set("endVersion", toJson(transition.endVersion()));
-            ArrayNode modifications = node.putArray("modifications");
-            transition.modifications().forEach(modification -> modifications.add(toJson(modification)));
-            transition.clientClockSkew().ifPresent(skew -> node.put("clientClockSkew", skew));
-            transition.serverTs().ifPresent(ts -> node.put("serverTs", ts));
-        } else if (message instanceof TransitionChunk chunk) {
-            node.put("type", "TransitionChunk");
-            node.put("chunk", chunk.chunk());
-            node.put("partNumber", chunk.partNumber());
-            node.put("totalParts", chunk.totalParts());
-            node.put("transitionId", chunk.transitionId());
-        } else if (message instanceof MutationResponse response) {
-            node.put("type", "MutationResponse");
-            node.put("requestId", response.requestId());
-            node.put("success", response.success());
-            node.set("result", response.result());
-            if (response.ts().isPresent()) {
-                node.put("ts", ConvexValues.base64(response.ts().get()));
-            } else {
-                node.putNull("ts");
-            }
-            putLogLines(node, response.logLines());
-            response.errorData().ifPresent(data -> node.set("errorData", data));
-        } else if (message instanceof ActionResponse response) {
-            node.put("type", "ActionResponse");
-            node.put("requestId", response.requestId());
-            node.put("success", response.success());
-            node.set("result", response.result());
-            putLogLines(node, response.logLines());
-            response.errorData().ifPresent(data -> node.set("errorData", data));
-        } else if (message instanceof AuthError error) {
-            node.put("type", "AuthError");
-            node.put("error", error.error());
-            node.put("baseVersion", error.baseVersion().orElse(null));
-            node.put("authUpdateAttempted", error.authUpdateAttempted());
-        } else if (message instanceof FatalError error) {
-            node.put("type", "FatalError");
-            node.put("error", error.error());
-        } else if (message instanceof Ping) {
-            node.put("type", "Ping");
         }
         return node;
     }
@@ -210,44 +126,6 @@ public final class SyncMessageCodec {
         return node;
     }
 
-    private static QuerySetModification querySetModificationFromJson(JsonNode node) {
-        String type = requiredText(node, "type");
-        switch (type) {
-            case "Add": {
-                Optional<JournalValue> journal = node.has("journal")
-                        ? Optional.of(new JournalValue(node.get("journal").isNull() ? null : node.get("journal").asText()))
-                        : Optional.empty();
-                return new Add(requiredLong(node, "queryId"), requiredText(node, "udfPath"), singleArgs(node), journal);
-            }
-            case "Remove":
-                return new Remove(requiredLong(node, "queryId"));
-            default:
-                throw new IllegalArgumentException("unknown query set modification " + type);
-        }
-    }
-
-    private static ObjectNode toJson(QueryModification modification) {
-        ObjectNode node = NODES.objectNode();
-        if (modification instanceof QueryUpdated updated) {
-            node.put("type", "QueryUpdated");
-            node.put("queryId", updated.queryId());
-            node.set("value", updated.value());
-            putLogLines(node, updated.logLines());
-            node.put("journal", updated.journal());
-        } else if (modification instanceof QueryFailed failed) {
-            node.put("type", "QueryFailed");
-            node.put("queryId", failed.queryId());
-            node.put("errorMessage", failed.errorMessage());
-            putLogLines(node, failed.logLines());
-            node.put("journal", failed.journal());
-            failed.errorData().ifPresent(data -> node.set("errorData", data));
-        } else if (modification instanceof QueryRemoved removed) {
-            node.put("type", "QueryRemoved");
-            node.put("queryId", removed.queryId());
-        }
-        return node;
-    }
-
     private static QueryModification queryModificationFromJson(JsonNode node) {
         String type = requiredText(node, "type");
         String journal = node.path("journal").isTextual() ? node.get("journal").textValue() : null;
@@ -265,20 +143,12 @@ public final class SyncMessageCodec {
         }
     }
 
-    private static ObjectNode toJson(StateVersion version) {
-        ObjectNode node = NODES.objectNode();
-        node.put("querySet", version.querySet());
-        node.put("identity", version.identity());
-        node.put("ts", ConvexValues.base64(version.ts()));
-        return node;
-    }
-
     private static StateVersion versionFromJson(JsonNode node) {
         return new StateVersion(requiredLong(node, "querySet"), requiredLong(node, "identity"),
                 ConvexValues.fromBase64(requiredText(node, "ts")));
     }
 
-    private static ObjectNode singleArgs(JsonNode node) {
+    static ObjectNode singleArgs(JsonNode node) {
         JsonNode args = required(node, "args");
         if (args.isObject()) {
             return (ObjectNode) args;
@@ -289,18 +159,13 @@ public final class SyncMessageCodec {
         return (ObjectNode) args.get(0);
     }
 
-    private static void putLogLines(ObjectNode node, List<String> lines) {
-        ArrayNode array = node.putArray("logLines");
-        lines.forEach(array::add);
-    }
-
-    private static List<String> logLines(JsonNode node) {
+    static List<String> logLines(JsonNode node) {
         List<String> lines = new ArrayList<>();
         node.path("logLines").forEach(line -> lines.add(line.asText()));
         return List.copyOf(lines);
     }
 
-    private static JsonNode required(JsonNode node, String field) {
+    static JsonNode required(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             throw new IllegalArgumentException("missing " + field);
@@ -308,7 +173,7 @@ public final class SyncMessageCodec {
         return value;
     }
 
-    private static String requiredText(JsonNode node, String field) {
+    static String requiredText(JsonNode node, String field) {
         JsonNode value = required(node, field);
         if (!value.isTextual()) {
             throw new IllegalArgumentException(field + " must be a string");
@@ -316,7 +181,7 @@ public final class SyncMessageCodec {
         return value.textValue();
     }
 
-    private static long requiredLong(JsonNode node, String field) {
+    static long requiredLong(JsonNode node, String field) {
         JsonNode value = required(node, field);
         if (!value.isNumber()) {
             throw new IllegalArgumentException(field + " must be a number");
@@ -324,17 +189,17 @@ public final class SyncMessageCodec {
         return value.asLong();
     }
 
-    private static Optional<Long> optionalLong(JsonNode node, String field) {
+    static Optional<Long> optionalLong(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || !value.isNumber() ? Optional.empty() : Optional.of(value.asLong());
     }
 
-    private static Optional<Long> optionalTs(JsonNode node, String field) {
+    static Optional<Long> optionalTs(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || !value.isTextual() ? Optional.empty() : Optional.of(ConvexValues.fromBase64(value.textValue()));
     }
 
-    private static Optional<JsonNode> optionalNode(JsonNode node, String field) {
+    static Optional<JsonNode> optionalNode(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isMissingNode() ? Optional.empty() : Optional.of(value);
     }

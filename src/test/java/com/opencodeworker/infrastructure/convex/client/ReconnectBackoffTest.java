@@ -3,8 +3,11 @@ package com.opencodeworker.infrastructure.convex.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ReconnectBackoffTest {
     private static final double NO_JITTER = 0.5;
 
