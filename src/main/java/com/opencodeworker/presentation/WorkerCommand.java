@@ -30,7 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * terminal), stores what the next start needs, and hands over to the {@link WorkerRunner}.
  * Every failure becomes one line on stderr and an exit code; the stack trace only with {@code --verbose}.
  */
-@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = WorkerVersion.class, sortOptions = false,
+@Command(name = "opencode-worker", mixinStandardHelpOptions = true, versionProvider = WorkerVersion.class, sortOptions = false,
         usageHelpWidth = 100,
         description = {
             "Runs OpenCode assistants on this machine for a Convex-backed web app: it connects with the machine"
@@ -128,6 +128,7 @@ public final class WorkerCommand implements Callable<Integer> {
     /** A command line for this command whose parameter errors are one line, a hint to {@code --help}, and exit 2. */
     public CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(this);
+        commandLine.addSubcommand(new StatusCommand(environment, workingDirectory));
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler(WorkerCommand::parameterError);
         return commandLine;
