@@ -9,6 +9,7 @@ import com.opencodeworker.infrastructure.config.InstanceLock;
 import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
 import com.opencodeworker.infrastructure.config.SettingKey;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
+import com.opencodeworker.presentation.service.ServiceCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -129,6 +130,8 @@ public final class WorkerCommand implements Callable<Integer> {
     public CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(this);
         commandLine.addSubcommand(new StatusCommand(environment, workingDirectory));
+        commandLine.addSubcommand(new ServiceCommand(environment, workingDirectory, System.getProperty("os.name", ""),
+                ServiceCommand.ServiceManager.system()));
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler(WorkerCommand::parameterError);
         return commandLine;
