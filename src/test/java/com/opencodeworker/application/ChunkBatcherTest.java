@@ -12,12 +12,15 @@ import com.opencodeworker.domain.ChunkKind;
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.domain.port.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +35,23 @@ class ChunkBatcherTest {
     private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
     private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
+
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
-        return new ChunkBatcher(MESSAGE, 1, backend, retry, limits, new ChunkBatcher.Signals() {
+        return batcher(limits, Clock.system());
+    }
+
+    /** A batcher on the test's manual clock ({@link #advance}). */
+    private ChunkBatcher manualBatcher(ChunkBatcher.Limits limits) {
+        return batcher(limits, now::get);
+    }
+
+    private void advance(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
+    }
+
+    private ChunkBatcher batcher(ChunkBatcher.Limits limits, Clock clock) {
+        return new ChunkBatcher(MESSAGE, 1, backend, retry, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 cancels.incrementAndGet();
@@ -216,5 +234,71 @@ class ChunkBatcherTest {
             assertThat(sequences.get(i)).isEqualTo(i);
         }
         assertThat(sentText()).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void deltasAfterTheFirstWaitForTheIntervalThenGoInOneCall() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 4096, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "b");
+        advance(Duration.ofMillis(99));
+        batcher.add(ChunkKind.TEXT, "c");
+        advance(Duration.ofMillis(1));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bc"));
+        batcher.finish();
+        assertThat(batches).hasSize(2);
+    }
+
+    @Test
+    void theIntervalCountsFromTheLastFlush() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 4096, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        advance(Duration.ofMillis(100));
+        batcher.add(ChunkKind.TEXT, "b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+
+        batcher.add(ChunkKind.TEXT, "c");
+        batcher.add(ChunkKind.TEXT, "d");
+        advance(Duration.ofMillis(100));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 3);
+        assertThat(batches.get(2)).containsExactly(new Chunk(2, ChunkKind.TEXT, "cd"));
+        batcher.finish();
+    }
+
+    @Test
+    void aBatchGoesOutWhenItReachesTheFlushSizeNotBefore() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 10, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "first");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "012345678");
+        batcher.add(ChunkKind.TEXT, "9");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "0123456789"));
+        batcher.finish();
+    }
+
+    @Test
+    void finishSendsWhatWaitsWithoutWaitingForTheInterval() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        batcher.add(ChunkKind.TEXT, "b");
+
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "b"));
     }
 }
