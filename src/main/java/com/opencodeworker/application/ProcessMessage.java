@@ -173,7 +173,8 @@ public final class ProcessMessage {
                 }
             }
         }, lifecycle::forced);
-        LOG.info("Answering message {} of session {} (attempt {})", id, item.sessionId(), attempt);
+        LOG.info("Answering message {} of session {} in {} (worker {}, model {}, attempt {})", id, item.sessionId(),
+                item.directory(), item.workerId(), item.model().orElse("OpenCode's default"), attempt);
         Reply reply = process.prompt(session, id, item.content(), item.model(),
                 event -> {
                     if (event instanceof ReplyEvent.TextDelta text) {

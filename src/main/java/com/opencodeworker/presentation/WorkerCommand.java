@@ -1,6 +1,7 @@
 package com.opencodeworker.presentation;
 
 import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.QuotedText;
 import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.StoredConfig;
 import com.opencodeworker.infrastructure.config.ConfigResolver;
@@ -13,6 +14,8 @@ import com.opencodeworker.presentation.service.ServiceCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -99,8 +102,17 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " (env PERMISSION_POLICY; default: default).")
     private String permissionPolicy;
 
-    @Option(names = "--verbose", description = "Log debug details, and show stack traces of errors.")
+    @Option(names = "--verbose", description = "Log debug details (with thread and class), the function of every"
+            + " Convex call, and show stack traces of errors.")
     private boolean verbose;
+
+    @Option(names = "--log-file", paramLabel = "<file>",
+            description = "Log to this file instead of stderr, rotated at 10 MB (the last 5 kept as <file>.1 ...).")
+    private String logFile;
+
+    @Option(names = "--log-format", paramLabel = "<format>",
+            description = "text (default) or json (one JSON object per line).")
+    private String logFormat;
 
     @Option(names = "--dry-run", description = "Show the resolved settings and exit, without connecting or storing.")
     private boolean dryRun;
@@ -141,12 +153,17 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
+            checkLogFormat();
             Resolved resolved = resolveAndStore();
             if (dryRun) {
                 printDryRun(resolved.config(), spec.commandLine().getOut());
                 return ExitCode.OK.code();
             }
-            return runner.run(resolved.config(), resolved.storeWhenAccepted()).code();
+            WorkerConfig config = resolved.config();
+            LOG.info("opencode-worker {} starting: config {}, root {}, permission policy {}, up to {} OpenCode processes",
+                    WorkerVersion.current(), config.configPath(), config.rootDirectory(),
+                    config.permissionPolicy().wireName(), config.maxSessions());
+            return runner.run(config, resolved.storeWhenAccepted()).code();
         } catch (WorkerException e) {
             report(err, Redaction.secrets(e.getMessage()), e);
             return e.exitCode().code();
@@ -203,6 +220,16 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         };
         return new Resolved(resolved, save);
+    }
+
+    private void checkLogFormat() {
+        if (logFormat != null && !List.of("text", "json").contains(logFormat.strip().toLowerCase(Locale.ROOT))) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, "Invalid log format " + QuotedText.quote(logFormat)
+                    + " (from --log-format): expected text or json");
+        }
+        if (logFile != null && logFile.isBlank()) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, "Invalid log file \"\" (from --log-file): it is empty");
+        }
     }
 
     private Map<SettingKey, String> flags() {

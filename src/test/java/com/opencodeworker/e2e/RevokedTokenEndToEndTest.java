@@ -42,6 +42,10 @@ class RevokedTokenEndToEndTest {
                     .allSatisfy(line -> assertThat(line).contains("start the worker once with the new token"
                             .replace("start", "Start")));
             assertThat(stderr).doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(stderr.lines().filter(l -> l.contains(" starting: config " + deployment.configFile()
+                    + ", root " + deployment.root() + ", permission policy default")))
+                    .as("the start line, with a date").hasSize(1)
+                    .allSatisfy(l -> assertThat(l).matches("\\d{4}-\\d{2}-\\d{2} .* INFO  opencode-worker .*"));
             assertThat(deployment.message(id).terminalOutcomes()).isEmpty();
             await().atMost(Duration.ofSeconds(20)).until(() -> ProcessProbe.openCodeUnder(deployment.root()).isEmpty());
         }
