@@ -16,6 +16,7 @@ import com.opencodeworker.presentation.status.ObservedRuntime;
 import com.opencodeworker.presentation.status.StatusBoard;
 import com.opencodeworker.presentation.status.StatusFile;
 import com.opencodeworker.presentation.status.StatusServer;
+import com.opencodeworker.domain.port.AssistantRuntime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,6 +24,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
@@ -67,9 +70,16 @@ public final class WorkerWiring implements WorkerRunner {
         MachineServer.Settings settings = new MachineServer.Settings(config.token().machineId(), instance,
                 config.convexUrl(), config.rootDirectory(), config.idleTimeout(), config.syncInterval(),
                 config.maxSessions(), config.shutdownGrace(), WorkerVersion.current(), hostname(), platform());
+        ScheduledExecutorService diagnosticsTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "reply-diagnostics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        AssistantRuntime diagnosed = new ReplyDiagnostics(runtime, diagnosticsTimer, ReplyDiagnostics.QUIET);
         return new MachineServer(settings,
                 new ObservedBackend(new ConvexBackend(client, config.token(), instance), board),
-                new ObservedRuntime(runtime, board), Clock.system(), Sleeper.system(), client);
+                new ObservedRuntime(diagnosed, board), Clock.system(), Sleeper.system(), client,
+                diagnosticsTimer::shutdownNow);
     }
 
     @Override
