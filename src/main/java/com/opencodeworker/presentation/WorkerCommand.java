@@ -1,6 +1,7 @@
 package com.opencodeworker.presentation;
 
 import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.PermissionPolicy;
 import com.opencodeworker.domain.QuotedText;
 import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.StoredConfig;
@@ -10,6 +11,8 @@ import com.opencodeworker.infrastructure.config.InstanceLock;
 import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
 import com.opencodeworker.infrastructure.config.SettingKey;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
+import com.opencodeworker.infrastructure.opencode.OpenCodeOptions;
+import com.opencodeworker.infrastructure.opencode.OpenCodeRuntime;
 import com.opencodeworker.presentation.service.ServiceCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -114,7 +117,8 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "text (default) or json (one JSON object per line).")
     private String logFormat;
 
-    @Option(names = "--dry-run", description = "Show the resolved settings and exit, without connecting or storing.")
+    @Option(names = "--dry-run", description = "Check the settings, OpenCode, Convex and every worker directory, list"
+            + " every problem, and exit without starting or storing anything.")
     private boolean dryRun;
 
     @Spec
@@ -154,11 +158,12 @@ public final class WorkerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             checkLogFormat();
-            Resolved resolved = resolveAndStore();
             if (dryRun) {
-                printDryRun(resolved.config(), spec.commandLine().getOut());
-                return ExitCode.OK.code();
+                EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
+                return new DryRunChecks(new ConfigResolver(flags(), source, workingDirectory), workingDirectory,
+                        source.home(), verbose).run(spec.commandLine().getOut());
             }
+            Resolved resolved = resolveAndStore();
             WorkerConfig config = resolved.config();
             LOG.info("opencode-worker {} starting: config {}, root {}, permission policy {}, up to {} OpenCode processes",
                     WorkerVersion.current(), config.configPath(), config.rootDirectory(),
@@ -196,6 +201,8 @@ public final class WorkerCommand implements Callable<Integer> {
         StoredConfig known = stored;
         boolean asked = false;
         if (resolver.needsFirstRun(stored) && terminal.isInteractive()) {
+            // No questions when the worker could not run anyway.
+            runtimeFor(resolver).checkAvailable();
             FirstRunPrompt.Questions questions = new FirstRunPrompt.Questions(
                     resolver.find(SettingKey.TOKEN, stored).isEmpty(),
                     resolver.find(SettingKey.ROOT_DIRECTORY, stored).isEmpty(),
@@ -220,6 +227,12 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         };
         return new Resolved(resolved, save);
+    }
+
+    /** Checks OpenCode as the worker would find it (flag, environment, or the PATH). */
+    private OpenCodeRuntime runtimeFor(ConfigResolver resolver) {
+        Map<String, String> path = environment.containsKey("PATH") ? Map.of("PATH", environment.get("PATH")) : Map.of();
+        return new OpenCodeRuntime(resolver.opencodeBinary(), PermissionPolicy.DEFAULT, path, OpenCodeOptions.defaults());
     }
 
     private void checkLogFormat() {
@@ -251,20 +264,6 @@ public final class WorkerCommand implements Callable<Integer> {
         if (value != null) {
             flags.put(key, value);
         }
-    }
-
-    private static void printDryRun(WorkerConfig config, PrintWriter out) {
-        out.println("Dry run: would connect to Convex " + config.convexUrl() + " as " + config.token());
-        out.println("  root directory:    " + config.rootDirectory());
-        out.println("  config file:       " + config.configPath());
-        out.println("  idle timeout:      " + config.idleTimeout().toMillis() + " ms");
-        out.println("  sync interval:     " + config.syncInterval().toMillis() + " ms");
-        out.println("  OpenCode binary:   " + config.opencodeBin().map(Path::toString).orElse("opencode on the PATH"));
-        out.println("  max sessions:      " + config.maxSessions());
-        out.println("  shutdown grace:    " + config.shutdownGrace().toMillis() + " ms");
-        out.println("  permission policy: " + config.permissionPolicy().wireName());
-        out.println("Nothing was started or stored.");
-        out.flush();
     }
 
     private void report(PrintWriter err, String line, Exception e) {

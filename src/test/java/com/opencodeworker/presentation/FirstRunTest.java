@@ -30,6 +30,7 @@ class FirstRunTest {
     @BeforeEach
     void createHarness() {
         harness = new CommandHarness(work);
+        harness.environment.put("OPENCODE_BIN", harness.fakeOpenCode().toString());
     }
 
     private Path configFile() {
@@ -176,11 +177,25 @@ class FirstRunTest {
     }
 
     @Test
-    void dryRunAsksButStoresNothing() {
+    void dryRunAsksNothingStoresNothingAndListsWhatIsMissing() {
         CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL), "--dry-run");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("Nothing was started or stored.");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.terminal()).isEmpty();
+        assertThat(result.out()).contains("FAIL  machine token", "FAIL  Convex URL", "ok    OpenCode         OpenCode 1.18.33 at ")
+                .contains("2 problems.");
+        assertThat(configFile()).doesNotExist();
+    }
+
+    @Test
+    void openCodeMissingIsSaidBeforeAnyQuestion() {
+        harness.environment.remove("OPENCODE_BIN");
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("OpenCode not found");
+        assertThat(result.terminal()).isEmpty();
         assertThat(configFile()).doesNotExist();
     }
 }

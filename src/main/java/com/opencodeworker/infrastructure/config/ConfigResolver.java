@@ -57,6 +57,16 @@ public final class ConfigResolver {
                 .orElseGet(() -> ConfigLocations.of(environment, workingDirectory).defaultConfigFile());
     }
 
+    /** The OpenCode binary given by flag or environment; empty means "opencode" on the PATH. */
+    public Optional<Path> opencodeBinary() {
+        return fromFlagOrEnvironment(SettingKey.OPENCODE_BIN).map(setting -> parse(setting, this::opencodeBinary));
+    }
+
+    /** Parses {@code key}'s value with {@code parser}; a rejected value is a one-line WorkerException (exit 2). */
+    public <T> Optional<T> check(SettingKey key, StoredConfig stored, Function<String, T> parser) {
+        return find(key, stored).map(setting -> parse(setting, parser));
+    }
+
     /** The root directory when none is given or stored: the home directory, else the working directory. */
     public Path defaultRoot() {
         return environment.home().map(Path::of).filter(Path::isAbsolute).orElse(workingDirectory);
