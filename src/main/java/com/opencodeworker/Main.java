@@ -2,6 +2,7 @@ package com.opencodeworker;
 
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.presentation.ConsoleTerminal;
+import com.opencodeworker.presentation.LogSetup;
 import com.opencodeworker.presentation.WorkerCommand;
 import com.opencodeworker.presentation.WorkerWiring;
 import java.nio.file.Path;
@@ -13,10 +14,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // Before the first logger exists, so logback.xml picks the level up.
-        if (Arrays.asList(args).contains("--verbose")) {
-            System.setProperty("worker.log.level", "DEBUG");
-        }
+        // Before the first line is logged: level, destination and format come from the command line.
+        LogSetup.apply(LogSetup.parse(Arrays.asList(args)));
         int exitCode;
         try {
             WorkerCommand command = new WorkerCommand(System.getenv(), Path.of("").toAbsolutePath(),

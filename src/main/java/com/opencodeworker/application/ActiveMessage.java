@@ -21,7 +21,9 @@ public final class ActiveMessage {
         /** Another instance holds the message now: nothing more is written. */
         LEASE_LOST,
         /** Another worker took over the machine: nothing more is written. */
-        SUPERSEDED
+        SUPERSEDED,
+        /** The backend no longer accepts the machine token: nothing more can be written. */
+        REVOKED
     }
 
     private final MessageId message;

@@ -51,6 +51,10 @@ public final class ConnectMachine {
                         return new Connected(new Machine(machine, result.machineName(), root,
                                 result.heartbeatIntervalMs(), result.leaseMs()), state);
                     }, giveUp));
+        } catch (BackendException.WrongDeployment e) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, convexUrl + " answers, but is not a Convex deployment"
+                    + " with the worker's functions (" + e.getMessage() + "): check the deployment URL"
+                    + " (https://<name>.convex.cloud) and that the project's functions are deployed there", e);
         } catch (BackendException.Unauthorized e) {
             throw new WorkerException(ExitCode.AUTH_REJECTED, "Machine token rejected by " + convexUrl
                     + ": check the token of machine " + machine + " in the web app", e);

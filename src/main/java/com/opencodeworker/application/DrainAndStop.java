@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops the worker once a stop was requested: lets running replies finish for the shutdown grace,
  * then aborts them (each completed with what it has), stops every OpenCode process and says goodbye
- * to the backend. A superseded worker aborts at once and leaves the backend to its successor. Stateless.
+ * to the backend. A superseded worker aborts at once and leaves the backend to its successor; one
+ * whose token was revoked aborts at once too, since the backend takes no more calls from it. Stateless.
  */
 public final class DrainAndStop {
     private static final Logger LOG = LoggerFactory.getLogger(DrainAndStop.class);
@@ -41,11 +42,12 @@ public final class DrainAndStop {
      * Stops; call after the lifecycle's stop request.
      *
      * @return {@link ExitCode#OK} after a requested stop
-     * @throws WorkerException the worker's failure: exit 4 when superseded, else the failure that stopped it
+     * @throws WorkerException the worker's failure: exit 4 when superseded, 3 when the token was revoked,
+     *                         else the failure that stopped it
      */
     public ExitCode stop() throws InterruptedException {
-        if (lifecycle.superseded()) {
-            dispatcher.stopAll(StopReason.SUPERSEDED);
+        if (lifecycle.cutOff()) {
+            dispatcher.stopAll(lifecycle.superseded() ? StopReason.SUPERSEDED : StopReason.REVOKED);
             processes.closeAll();
             dispatcher.awaitIdle(FORCED_STOP_WAIT.toMillis());
             throw lifecycle.failure().orElseThrow();

@@ -179,7 +179,8 @@ public final class ProcessMessage {
                 }
             }
         }, lifecycle::forced);
-        LOG.info("Answering message {} of session {} (attempt {})", id, item.sessionId(), attempt);
+        LOG.info("Answering message {} of session {} in {} (worker {}, model {}, attempt {})", id, item.sessionId(),
+                item.directory(), item.workerId(), item.model().orElse("OpenCode's default"), attempt);
         Reply reply = process.prompt(session, id, item.content(), item.model(),
                 event -> {
                     if (event instanceof ReplyEvent.TextDelta text) {
@@ -207,8 +208,8 @@ public final class ProcessMessage {
             batcher.finish();
         }
         Optional<StopReason> stopped = active.stopReason();
-        if (stopped.filter(r -> r == StopReason.LEASE_LOST || r == StopReason.SUPERSEDED).isPresent()
-                || lifecycle.superseded()) {
+        if (stopped.filter(r -> r == StopReason.LEASE_LOST || r == StopReason.SUPERSEDED
+                || r == StopReason.REVOKED).isPresent() || lifecycle.cutOff()) {
             return Outcome.DONE;
         }
         LOG.info("Reply to {} ended: {} ({} chunk calls, {} characters)", id,

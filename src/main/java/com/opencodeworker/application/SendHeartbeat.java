@@ -34,6 +34,8 @@ public final class SendHeartbeat {
             failures = 0;
         } catch (BackendException.Superseded e) {
             lifecycle.supersede(e.getMessage());
+        } catch (BackendException.Unauthorized e) {
+            lifecycle.revoke();
         } catch (BackendException e) {
             if (failures == 0) {
                 LOG.warn("Heartbeat failed: {} (retrying every interval; leases may expire)", e.getMessage());

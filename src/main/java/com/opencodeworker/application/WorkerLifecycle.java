@@ -42,6 +42,16 @@ public final class WorkerLifecycle {
         return failure != null && failure.exitCode() == ExitCode.SUPERSEDED;
     }
 
+    /** True when the backend rejects the machine token now: no write of this worker can succeed. */
+    public synchronized boolean revoked() {
+        return failure != null && failure.exitCode() == ExitCode.AUTH_REJECTED;
+    }
+
+    /** True when the backend takes nothing more from this instance (superseded, or the token revoked). */
+    public synchronized boolean cutOff() {
+        return superseded() || revoked();
+    }
+
     /** A stop signal: the first one drains, the second one forces. */
     public synchronized void requestStop() {
         if (phase == Phase.RUNNING) {
@@ -66,7 +76,8 @@ public final class WorkerLifecycle {
     public synchronized void fail(WorkerException error) {
         if (failure == null) {
             failure = error;
-            LOG.error(error.getMessage());
+            // The command prints the message as the worker's last line; logging it too would say it twice.
+            LOG.debug("Ending: {}", error.getMessage());
         }
         force();
     }
@@ -81,6 +92,16 @@ public final class WorkerLifecycle {
         int at = detail == null ? -1 : detail.indexOf("another worker connected");
         String message = at >= 0 ? detail.substring(at) : "another worker connected with this machine token";
         fail(new WorkerException(ExitCode.SUPERSEDED, "Stopped: " + message));
+    }
+
+    /**
+     * The backend answered {@code UNAUTHORIZED} to a call that names this machine only (a heartbeat,
+     * the state query): the token was revoked or regenerated in the web app while the worker ran.
+     */
+    public void revoke() {
+        fail(new WorkerException(ExitCode.AUTH_REJECTED, "Stopped: Convex no longer accepts the machine token"
+                + " (revoked or regenerated in the web app); running replies were abandoned to the backend. Start"
+                + " the worker once with the new token (--token or MACHINE_TOKEN); it replaces the stored one."));
     }
 
     public synchronized Optional<WorkerException> failure() {

@@ -11,7 +11,9 @@ public enum ExitCode {
     /** The backend rejected the machine token. */
     AUTH_REJECTED(3),
     /** Another worker connected with the same machine token. */
-    SUPERSEDED(4);
+    SUPERSEDED(4),
+    /** Another worker runs with the same config file on this host. */
+    ALREADY_RUNNING(5);
 
     private final int code;
 

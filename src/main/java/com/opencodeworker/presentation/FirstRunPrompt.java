@@ -22,11 +22,14 @@ public final class FirstRunPrompt {
     private final Terminal terminal;
     private final Path workingDirectory;
     private final Optional<String> home;
+    private final Path defaultRoot;
 
-    public FirstRunPrompt(Terminal terminal, Path workingDirectory, Optional<String> home) {
+    /** @param defaultRoot the root directory offered (Enter takes it): the home directory, not the clone */
+    public FirstRunPrompt(Terminal terminal, Path workingDirectory, Optional<String> home, Path defaultRoot) {
         this.terminal = Objects.requireNonNull(terminal, "terminal");
         this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
         this.home = Objects.requireNonNull(home, "home");
+        this.defaultRoot = Objects.requireNonNull(defaultRoot, "defaultRoot");
     }
 
     /** What the questions are about: each {@code true} is asked. */
@@ -40,7 +43,7 @@ public final class FirstRunPrompt {
      */
     public StoredConfig ask(Questions questions, StoredConfig stored) {
         terminal.println("First start of the worker on this machine: a few settings are needed.");
-        terminal.println("They are saved in the config file, readable by you only.");
+        terminal.println("They are saved in the config file, readable by you only, once Convex accepted them.");
         Optional<MachineToken> token = stored.token();
         Optional<String> root = stored.rootDirectory();
         Optional<String> convexUrl = stored.convexUrl();
@@ -49,8 +52,8 @@ public final class FirstRunPrompt {
                     "machine token", true, MachineToken::parse));
         }
         if (questions.rootDirectory()) {
-            Path answer = askUntilValid("Root directory [" + workingDirectory + "]: ", "root directory", false,
-                    raw -> RootDirectory.resolve(raw.isBlank() ? workingDirectory.toString() : raw, workingDirectory, home));
+            Path answer = askUntilValid("Root directory [" + defaultRoot + "]: ", "root directory", false,
+                    raw -> RootDirectory.resolve(raw.isBlank() ? defaultRoot.toString() : raw, workingDirectory, home));
             root = Optional.of(answer.toString());
         }
         if (questions.convexUrl()) {

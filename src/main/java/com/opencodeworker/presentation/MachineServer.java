@@ -196,6 +196,11 @@ public final class MachineServer {
             task.run();
         } catch (BackendException.Superseded e) {
             lifecycle.supersede(e.getMessage());
+        } catch (BackendException.Unauthorized e) {
+            // It may name an object that is not this machine's; a heartbeat names nothing else, so its
+            // answer tells whether the token itself was revoked.
+            LOG.debug("Unauthorized: {}; checking the token with a heartbeat", e.getMessage());
+            scheduler.execute(heartbeat::run);
         } catch (RuntimeException e) {
             LOG.warn("Background task failed: {}", e.toString(), e);
         }
@@ -213,14 +218,26 @@ public final class MachineServer {
         if (!lifecycle.accepting()) {
             return;
         }
+        Backend.MachineState state;
+        List<WorkItem> work;
         try {
-            workers.onState(backend.fetchState());
-            dispatcher.onWork(backend.fetchWork());
+            state = backend.fetchState();
+            work = backend.fetchWork();
+        } catch (BackendException.Unauthorized e) {
+            // These queries name this machine only: the token itself is no longer accepted.
+            lifecycle.revoke();
+            return;
         } catch (BackendException.Superseded e) {
             lifecycle.supersede(e.getMessage());
+            return;
         } catch (BackendException e) {
             LOG.debug("Resync skipped: {}", e.getMessage());
+            return;
         }
+        guarded(() -> {
+            workers.onState(state);
+            dispatcher.onWork(work);
+        });
     }
 
     private static void removeHook(Thread hook) {

@@ -1,16 +1,24 @@
 package com.opencodeworker.presentation;
 
 import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.domain.PermissionPolicy;
+import com.opencodeworker.domain.QuotedText;
 import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.StoredConfig;
 import com.opencodeworker.infrastructure.config.ConfigResolver;
 import com.opencodeworker.infrastructure.config.EnvironmentSource;
+import com.opencodeworker.infrastructure.config.InstanceLock;
 import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
 import com.opencodeworker.infrastructure.config.SettingKey;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
+import com.opencodeworker.infrastructure.opencode.OpenCodeOptions;
+import com.opencodeworker.infrastructure.opencode.OpenCodeRuntime;
+import com.opencodeworker.presentation.service.ServiceCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -29,14 +37,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * terminal), stores what the next start needs, and hands over to the {@link WorkerRunner}.
  * Every failure becomes one line on stderr and an exit code; the stack trace only with {@code --verbose}.
  */
-@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = WorkerVersion.class, sortOptions = false,
+@Command(name = "opencode-worker", mixinStandardHelpOptions = true, versionProvider = WorkerVersion.class, sortOptions = false,
         usageHelpWidth = 100,
         description = {
             "Runs OpenCode assistants on this machine for a Convex-backed web app: it connects with the machine"
                     + " token, receives chat messages and streams OpenCode's replies back.",
             "",
             "Each setting comes from the first of: its flag, its environment variable, the .env file in the working"
-                    + " directory, the config file (token, root directory and Convex URL only), its default.",
+                    + " directory, the .env file in the config directory, the config file (token, root directory and"
+                    + " Convex URL only), its default.",
             ""},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -44,7 +53,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  1  unexpected failure",
             "  2  invalid input or configuration",
             "  3  authentication rejected (the machine token was not accepted)",
-            "  4  superseded by another worker with the same token"})
+            "  4  superseded by another worker with the same token",
+            "  5  another worker is already running with the same config file on this host"})
 public final class WorkerCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
@@ -59,11 +69,13 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--root", paramLabel = "<dir>",
             description = "Root directory; worker directories lie inside it (env ROOT_DIRECTORY; first run default:"
-                    + " the current directory, then stored).")
+                    + " your home directory, then stored).")
     private String root;
 
     @Option(names = "--config", paramLabel = "<file>",
-            description = "Config file (env CONFIG_PATH; default: ./.worker-config.json).")
+            description = "Config file (env CONFIG_PATH; default: config.json in $XDG_CONFIG_HOME/opencode-worker,"
+                    + " ~/.config/opencode-worker or ~/Library/Application Support/opencode-worker; an old"
+                    + " ./.worker-config.json is still read).")
     private String config;
 
     @Option(names = "--idle-timeout", paramLabel = "<ms>",
@@ -93,10 +105,20 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " (env PERMISSION_POLICY; default: default).")
     private String permissionPolicy;
 
-    @Option(names = "--verbose", description = "Log debug details, and show stack traces of errors.")
+    @Option(names = "--verbose", description = "Log debug details (with thread and class), the function of every"
+            + " Convex call, and show stack traces of errors.")
     private boolean verbose;
 
-    @Option(names = "--dry-run", description = "Show the resolved settings and exit, without connecting or storing.")
+    @Option(names = "--log-file", paramLabel = "<file>",
+            description = "Log to this file instead of stderr, rotated at 10 MB (the last 5 kept as <file>.1 ...).")
+    private String logFile;
+
+    @Option(names = "--log-format", paramLabel = "<format>",
+            description = "text (default) or json (one JSON object per line).")
+    private String logFormat;
+
+    @Option(names = "--dry-run", description = "Check the settings, OpenCode, Convex and every worker directory, list"
+            + " every problem, and exit without starting or storing anything.")
     private boolean dryRun;
 
     @Spec
@@ -106,10 +128,12 @@ public final class WorkerCommand implements Callable<Integer> {
     private final Path workingDirectory;
     private final Terminal terminal;
     private final WorkerRunner runner;
+    /** Held while the worker runs with its config file; null in a dry run. */
+    private InstanceLock lock;
 
     /**
      * @param environment the process environment (tests pass their own)
-     * @param workingDirectory where {@code .env} and the default config file are, and relative paths start
+     * @param workingDirectory where the first {@code .env} and the old default config file are, and relative paths start
      */
     public WorkerCommand(Map<String, String> environment, Path workingDirectory, Terminal terminal, WorkerRunner runner) {
         this.environment = Map.copyOf(environment);
@@ -121,6 +145,9 @@ public final class WorkerCommand implements Callable<Integer> {
     /** A command line for this command whose parameter errors are one line, a hint to {@code --help}, and exit 2. */
     public CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(this);
+        commandLine.addSubcommand(new StatusCommand(environment, workingDirectory));
+        commandLine.addSubcommand(new ServiceCommand(environment, workingDirectory, System.getProperty("os.name", ""),
+                ServiceCommand.ServiceManager.system()));
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler(WorkerCommand::parameterError);
         return commandLine;
@@ -130,12 +157,18 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Resolved resolved = resolveAndStore();
+            checkLogFormat();
             if (dryRun) {
-                printDryRun(resolved.config(), spec.commandLine().getOut());
-                return ExitCode.OK.code();
+                EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
+                return new DryRunChecks(new ConfigResolver(flags(), source, workingDirectory), workingDirectory,
+                        source.home(), verbose).run(spec.commandLine().getOut());
             }
-            return runner.run(resolved.config(), resolved.storeWhenAccepted()).code();
+            Resolved resolved = resolveAndStore();
+            WorkerConfig config = resolved.config();
+            LOG.info("opencode-worker {} starting: config {}, root {}, permission policy {}, up to {} OpenCode processes",
+                    WorkerVersion.current(), config.configPath(), config.rootDirectory(),
+                    config.permissionPolicy().wireName(), config.maxSessions());
+            return runner.run(config, resolved.storeWhenAccepted()).code();
         } catch (WorkerException e) {
             report(err, Redaction.secrets(e.getMessage()), e);
             return e.exitCode().code();
@@ -144,6 +177,10 @@ public final class WorkerCommand implements Callable<Integer> {
             report(err, "Unexpected failure: " + Redaction.secrets(message)
                     + (verbose ? "" : " (run with --verbose for details)"), e);
             return ExitCode.FAILURE.code();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 
@@ -151,19 +188,27 @@ public final class WorkerCommand implements Callable<Integer> {
     private record Resolved(WorkerConfig config, Runnable storeWhenAccepted) {
     }
 
+    /** Resolves the settings; unless this is a dry run, first takes the config file's {@link #lock}. */
     private Resolved resolveAndStore() {
         EnvironmentSource source = EnvironmentSource.load(environment, workingDirectory);
         ConfigResolver resolver = new ConfigResolver(flags(), source, workingDirectory);
+        if (!dryRun) {
+            // Before any question: a second worker with this config refuses without asking anything.
+            lock = InstanceLock.acquire(resolver.configPath());
+        }
         JsonFileConfigStore store = new JsonFileConfigStore(resolver.configPath());
         StoredConfig stored = store.load().orElse(StoredConfig.empty());
         StoredConfig known = stored;
         boolean asked = false;
         if (resolver.needsFirstRun(stored) && terminal.isInteractive()) {
+            // No questions when the worker could not run anyway.
+            runtimeFor(resolver).checkAvailable();
             FirstRunPrompt.Questions questions = new FirstRunPrompt.Questions(
                     resolver.find(SettingKey.TOKEN, stored).isEmpty(),
                     resolver.find(SettingKey.ROOT_DIRECTORY, stored).isEmpty(),
                     resolver.find(SettingKey.CONVEX_URL, stored).isEmpty());
-            known = new FirstRunPrompt(terminal, workingDirectory, source.home()).ask(questions, stored);
+            known = new FirstRunPrompt(terminal, workingDirectory, source.home(), resolver.defaultRoot())
+                    .ask(questions, stored);
             asked = true;
         }
         WorkerConfig resolved = resolver.resolve(known, verbose);
@@ -171,19 +216,33 @@ public final class WorkerCommand implements Callable<Integer> {
         if (dryRun || remembered.equals(stored)) {
             return new Resolved(resolved, () -> { });
         }
+        boolean announce = asked;
+        // Saved only once Convex accepted the token and URL: a mistyped answer never lands in the file,
+        // and a stored token is never replaced by one the backend has not accepted.
         Runnable save = () -> {
             store.save(remembered);
             LOG.info("Stored machine token {} in {}", resolved.token(), store.file());
+            if (announce) {
+                terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
+            }
         };
-        if (stored.token().isPresent() && !stored.token().equals(remembered.token())) {
-            // Never replace a stored token by one the backend has not accepted yet.
-            return new Resolved(resolved, save);
+        return new Resolved(resolved, save);
+    }
+
+    /** Checks OpenCode as the worker would find it (flag, environment, or the PATH). */
+    private OpenCodeRuntime runtimeFor(ConfigResolver resolver) {
+        Map<String, String> path = environment.containsKey("PATH") ? Map.of("PATH", environment.get("PATH")) : Map.of();
+        return new OpenCodeRuntime(resolver.opencodeBinary(), PermissionPolicy.DEFAULT, path, OpenCodeOptions.defaults());
+    }
+
+    private void checkLogFormat() {
+        if (logFormat != null && !List.of("text", "json").contains(logFormat.strip().toLowerCase(Locale.ROOT))) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, "Invalid log format " + QuotedText.quote(logFormat)
+                    + " (from --log-format): expected text or json");
         }
-        save.run();
-        if (asked) {
-            terminal.println("Saved to " + store.file() + " (readable by you only); the next start will not ask.");
+        if (logFile != null && logFile.isBlank()) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, "Invalid log file \"\" (from --log-file): it is empty");
         }
-        return new Resolved(resolved, () -> { });
     }
 
     private Map<SettingKey, String> flags() {
@@ -205,20 +264,6 @@ public final class WorkerCommand implements Callable<Integer> {
         if (value != null) {
             flags.put(key, value);
         }
-    }
-
-    private static void printDryRun(WorkerConfig config, PrintWriter out) {
-        out.println("Dry run: would connect to Convex " + config.convexUrl() + " as " + config.token());
-        out.println("  root directory:    " + config.rootDirectory());
-        out.println("  config file:       " + config.configPath());
-        out.println("  idle timeout:      " + config.idleTimeout().toMillis() + " ms");
-        out.println("  sync interval:     " + config.syncInterval().toMillis() + " ms");
-        out.println("  OpenCode binary:   " + config.opencodeBin().map(Path::toString).orElse("opencode on the PATH"));
-        out.println("  max sessions:      " + config.maxSessions());
-        out.println("  shutdown grace:    " + config.shutdownGrace().toMillis() + " ms");
-        out.println("  permission policy: " + config.permissionPolicy().wireName());
-        out.println("Nothing was started or stored.");
-        out.flush();
     }
 
     private void report(PrintWriter err, String line, Exception e) {

@@ -11,11 +11,21 @@ import com.opencodeworker.infrastructure.convex.client.ConvexClient;
 import com.opencodeworker.infrastructure.convex.client.ConvexClientOptions;
 import com.opencodeworker.infrastructure.opencode.OpenCodeOptions;
 import com.opencodeworker.infrastructure.opencode.OpenCodeRuntime;
+import com.opencodeworker.presentation.status.ObservedBackend;
+import com.opencodeworker.presentation.status.ObservedRuntime;
+import com.opencodeworker.presentation.status.StatusBoard;
+import com.opencodeworker.presentation.status.StatusFile;
+import com.opencodeworker.presentation.status.StatusServer;
+import com.opencodeworker.domain.port.AssistantRuntime;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,6 +53,16 @@ public final class WorkerWiring implements WorkerRunner {
 
     /** A server for {@code config}, not started yet. */
     public MachineServer create(WorkerConfig config) {
+        return create(config, board(config));
+    }
+
+    private static StatusBoard board(WorkerConfig config) {
+        return new StatusBoard(WorkerVersion.current(), config.token().machineId().value(),
+                config.configPath().toString(), config.rootDirectory().toString(), Instant.now());
+    }
+
+    /** A server whose backend and OpenCode calls are shown on {@code board}. */
+    private MachineServer create(WorkerConfig config, StatusBoard board) {
         InstanceId instance = InstanceId.random();
         OpenCodeRuntime runtime = new OpenCodeRuntime(config.opencodeBin(), config.permissionPolicy(),
                 openCodeEnvironment, openCodeOptions.apply(OpenCodeOptions.defaults()));
@@ -50,8 +70,16 @@ public final class WorkerWiring implements WorkerRunner {
         MachineServer.Settings settings = new MachineServer.Settings(config.token().machineId(), instance,
                 config.convexUrl(), config.rootDirectory(), config.idleTimeout(), config.syncInterval(),
                 config.maxSessions(), config.shutdownGrace(), WorkerVersion.current(), hostname(), platform());
-        return new MachineServer(settings, new ConvexBackend(client, config.token(), instance), runtime,
-                Clock.system(), Sleeper.system(), client);
+        ScheduledExecutorService diagnosticsTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "reply-diagnostics");
+            thread.setDaemon(true);
+            return thread;
+        });
+        AssistantRuntime diagnosed = new ReplyDiagnostics(runtime, diagnosticsTimer, ReplyDiagnostics.QUIET);
+        return new MachineServer(settings,
+                new ObservedBackend(new ConvexBackend(client, config.token(), instance), board),
+                new ObservedRuntime(diagnosed, board), Clock.system(), Sleeper.system(), client,
+                diagnosticsTimer::shutdownNow);
     }
 
     @Override
@@ -61,12 +89,16 @@ public final class WorkerWiring implements WorkerRunner {
 
     @Override
     public ExitCode run(WorkerConfig config, Runnable onAccepted) {
-        MachineServer server = create(config);
+        StatusBoard board = board(config);
+        MachineServer server = create(config, board);
         if (handleSignals) {
             StopSignals.install(server::requestStop);
         }
-        try {
+        try (StatusServer status = StatusServer.start(board, StatusFile.forConfig(config.configPath()))) {
             return server.run(onAccepted);
+        } catch (IOException e) {
+            throw new WorkerException(ExitCode.INVALID_INPUT, "Cannot start the status endpoint: cannot write "
+                    + StatusFile.forConfig(config.configPath()).path() + " (" + e.getMessage() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WorkerException(ExitCode.FAILURE, "Interrupted", e);

@@ -116,20 +116,6 @@ class ChunkBatcherTest {
     }
 
     @Test
-    void aFullBatchIsSentWithoutWaitingForTheInterval() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofHours(1), 10, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "first");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
-
-        batcher.add(ChunkKind.TEXT, "0123456789ab");
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
-        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "0123456789ab"));
-        batcher.finish();
-    }
-
-    @Test
     void aTransientFailureIsRetriedWithTheSameSequences() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
         recordBatches(inv -> {
@@ -236,64 +222,67 @@ class ChunkBatcherTest {
         assertThat(sentText()).isEqualTo(expected.toString());
     }
 
+    /** A batcher on the manual clock that has sent its first delta, "first", at once. */
+    private ChunkBatcher pastTheFirstDelta(Duration interval, int flushBytes) {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(interval, flushBytes, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "first");
+        awaitBatches(1);
+        return batcher;
+    }
+
+    private void awaitBatches(int count) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == count);
+    }
+
+    /** Waits for call number {@code count} and checks what it sent. */
+    private void assertCallSent(int count, Chunk... chunks) {
+        awaitBatches(count);
+        assertThat(batches.get(count - 1)).containsExactly(chunks);
+    }
+
     @Test
     void deltasAfterTheFirstWaitForTheIntervalThenGoInOneCall() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 4096, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
 
         batcher.add(ChunkKind.TEXT, "b");
         advance(Duration.ofMillis(99));
         batcher.add(ChunkKind.TEXT, "c");
         advance(Duration.ofMillis(1));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
-        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bc"));
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
         batcher.finish();
         assertThat(batches).hasSize(2);
     }
 
     @Test
     void theIntervalCountsFromTheLastFlush() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 4096, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
         advance(Duration.ofMillis(100));
         batcher.add(ChunkKind.TEXT, "b");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
+        awaitBatches(2);
 
         batcher.add(ChunkKind.TEXT, "c");
         batcher.add(ChunkKind.TEXT, "d");
         advance(Duration.ofMillis(100));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 3);
-        assertThat(batches.get(2)).containsExactly(new Chunk(2, ChunkKind.TEXT, "cd"));
+        assertCallSent(3, new Chunk(2, ChunkKind.TEXT, "cd"));
         batcher.finish();
     }
 
     @Test
     void aBatchGoesOutWhenItReachesTheFlushSizeNotBefore() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofMillis(100), 10, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "first");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofHours(1), 10);
 
-        batcher.add(ChunkKind.TEXT, "012345678");
-        batcher.add(ChunkKind.TEXT, "9");
+        "0123456789".chars().forEach(digit -> batcher.add(ChunkKind.TEXT, Character.toString(digit)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
-        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "0123456789"));
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "0123456789"));
         batcher.finish();
     }
 
     @Test
     void finishSendsWhatWaitsWithoutWaitingForTheInterval() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofHours(1), 4096);
         batcher.add(ChunkKind.TEXT, "b");
 
         batcher.finish();

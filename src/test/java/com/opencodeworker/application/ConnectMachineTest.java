@@ -71,6 +71,17 @@ class ConnectMachineTest {
     }
 
     @Test
+    void aUrlThatIsNotADeploymentOfOursEndsWithExitCode2SayingSo() {
+        when(backend.fetchState()).thenThrow(new BackendException.WrongDeployment("machines:state: HTTP 404"));
+
+        assertThatThrownBy(() -> connect.connect(MACHINE, Path.of("/r"), REQUEST, () -> false))
+                .isInstanceOf(WorkerException.class)
+                .satisfies(e -> assertThat(((WorkerException) e).exitCode()).isEqualTo(ExitCode.INVALID_INPUT))
+                .hasMessageContaining("is not a Convex deployment with the worker's functions (machines:state: HTTP 404)")
+                .hasMessageContaining("check the deployment URL");
+    }
+
+    @Test
     void aPermanentRefusalEndsWithExitCode1() {
         when(backend.fetchState()).thenReturn(EMPTY);
         when(backend.connect(REQUEST)).thenThrow(new BackendException.Rejected("Could not find public function"));

@@ -182,7 +182,7 @@ class MessageFlowEndToEndTest {
         await().atMost(WAIT).until(() -> deployment.streamedText(id).length() > 0);
         String firstInstance = deployment.message(id).claimedBy();
 
-        WorkerProcess second = deployment.startProcess();
+        WorkerProcess second = deployment.startProcessAsAnotherHost();
 
         assertThat(first.awaitExit(Duration.ofSeconds(30))).isEqualTo(ExitCode.SUPERSEDED.code());
         assertThat(first.stderr()).contains("another worker connected with this machine token");

@@ -34,6 +34,19 @@ final class CommandHarness {
     record Result(int exitCode, String out, String err, String terminal, StreamTerminal streamTerminal) {
     }
 
+    /** An executable that answers {@code --version} like OpenCode, for checks that must find one. */
+    Path fakeOpenCode() {
+        try {
+            Path script = java.nio.file.Files.createDirectories(workingDirectory.resolve("fake-bin")).resolve("opencode");
+            java.nio.file.Files.writeString(script, "#!/bin/sh\necho 1.18.33\n");
+            java.nio.file.Files.setPosixFilePermissions(script,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            return script;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Result run(String... args) {
         return run(false, "", args);
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.opencodeworker.domain.ExitCode;
+import com.opencodeworker.infrastructure.config.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ class FirstRunTest {
     @BeforeEach
     void createHarness() {
         harness = new CommandHarness(work);
+        harness.environment.put("OPENCODE_BIN", harness.fakeOpenCode().toString());
     }
 
     private Path configFile() {
@@ -55,6 +58,43 @@ class FirstRunTest {
         assertThat(saved.get("rootDirectory").asText()).isEqualTo(work.toRealPath().toString());
         assertThat(saved.get("convexUrl").asText()).isEqualTo(URL);
         assertThat(harness.runs.get(0).token().reveal()).isEqualTo(TOKEN);
+    }
+
+    @Test
+    void withAHomeDirectoryTheRootOfferedIsTheHomeAndTheConfigGoesToTheUserConfigDirectory() throws IOException {
+        Path home = Files.createDirectories(work.resolve("home"));
+        harness.environment.put("HOME", home.toString());
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.terminal()).contains("Root directory [" + home + "]: ");
+        Path config = home.resolve(".config/opencode-worker/config.json");
+        assertThat(result.terminal()).contains("Saved to " + config);
+        assertThat(new ObjectMapper().readTree(config.toFile()).get("rootDirectory").asText())
+                .isEqualTo(home.toRealPath().toString());
+        assertThat(configFile()).doesNotExist();
+    }
+
+    @Test
+    void answersAreNotSavedWhenConvexDoesNotAcceptThem() {
+        harness.runner = new WorkerRunner() {
+            @Override
+            public ExitCode run(WorkerConfig config) {
+                return ExitCode.AUTH_REJECTED;
+            }
+
+            @Override
+            public ExitCode run(WorkerConfig config, Runnable onAccepted) {
+                return run(config);
+            }
+        };
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.AUTH_REJECTED.code());
+        assertThat(result.terminal()).doesNotContain("Saved to");
+        assertThat(configFile()).doesNotExist();
     }
 
     @Test
@@ -137,11 +177,25 @@ class FirstRunTest {
     }
 
     @Test
-    void dryRunAsksButStoresNothing() {
+    void dryRunAsksNothingStoresNothingAndListsWhatIsMissing() {
         CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL), "--dry-run");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("Nothing was started or stored.");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.terminal()).isEmpty();
+        assertThat(result.out()).contains("FAIL  machine token", "FAIL  Convex URL", "ok    OpenCode         OpenCode 1.18.33 at ")
+                .contains("2 problems.");
+        assertThat(configFile()).doesNotExist();
+    }
+
+    @Test
+    void openCodeMissingIsSaidBeforeAnyQuestion() {
+        harness.environment.remove("OPENCODE_BIN");
+
+        CommandHarness.Result result = harness.runInTerminal(answers(TOKEN, "", URL));
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("OpenCode not found");
+        assertThat(result.terminal()).isEmpty();
         assertThat(configFile()).doesNotExist();
     }
 }

@@ -266,6 +266,25 @@ class MachineServerTest {
     }
 
     @Test
+    void aTokenRevokedWhileRunningStopsTheWorkerWithCode3AndAbandonsTheReplyInFlight() throws Exception {
+        start();
+        assistant.holdReplies();
+        String id = send("streaming");
+        await().atMost(WAIT).until(() -> chunkText(id).equals("Echo: "));
+
+        convex.updateAndGet(() -> backend.rotateToken(token.machineId().value()));
+
+        assertThatThrownBy(() -> running.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerException.class)
+                .cause().satisfies(e -> assertThat(((WorkerException) e).exitCode()).isEqualTo(ExitCode.AUTH_REJECTED))
+                .hasMessageContaining("no longer accepts the machine token")
+                .hasMessageContaining("--token or MACHINE_TOKEN");
+        running = null;
+        assertThat(assistant.alive()).as("OpenCode processes left").isZero();
+        assertThat(message(id).terminalOutcomes()).isEmpty();
+        assertThat(chunkText(id)).isEqualTo("Echo: ");
+    }
+
+    @Test
     void aRejectedTokenEndsTheWorkerWithCode3() throws IOException {
         MachineToken wrong = MachineToken.parse(token.machineId().value() + ":sec_wrongwrongwrong");
         MachineServer.Settings settings = new MachineServer.Settings(token.machineId(), InstanceId.random(),

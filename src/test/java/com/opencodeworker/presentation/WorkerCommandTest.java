@@ -65,20 +65,36 @@ class WorkerCommandTest {
     }
 
     @Test
-    void dryRunShowsTheResolvedSettingsWithTheSecretRedacted() throws IOException {
-        CommandHarness.Result result = harness.run("--dry-run", "--token", TOKEN, "--convex-url", URL + "/",
-                "--max-sessions", "3", "--permission-policy", "read-only");
+    void dryRunChecksEverythingAndListsEveryProblemWithTheSecretRedacted() throws IOException {
+        harness.environment.put("OPENCODE_BIN", harness.fakeOpenCode().toString());
 
-        assertThat(result.exitCode()).isZero();
+        CommandHarness.Result result = harness.run("--dry-run", "--token", TOKEN, "--convex-url", "http://127.0.0.1:9",
+                "--max-sessions", "3", "--permission-policy", "read-only", "--root", "missing");
+
+        assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.out())
-                .contains("would connect to Convex " + URL + " as mch_abc123:sec_***")
-                .contains(work.toRealPath().toString())
-                .contains(configFile().toString())
-                .contains("max sessions:      3", "permission policy: read-only", "idle timeout:      300000 ms")
+                .contains("ok    machine token    mch_abc123:sec_***")
+                .contains("ok    Convex URL       http://127.0.0.1:9")
+                .contains("FAIL  root directory   Directory not found: " + work.resolve("missing"))
+                .contains("ok    OpenCode         OpenCode 1.18.33 at " + work.resolve("fake-bin/opencode"))
+                .contains("ok    config file      " + configFile() + " (not there yet)")
+                .contains("1 problem.")
                 .doesNotContain("xyz789AB");
-        assertThat(result.err()).isEmpty();
         assertThat(harness.runs).isEmpty();
         assertThat(configFile()).doesNotExist();
+    }
+
+    @Test
+    void dryRunReportsAConvexThatCannotBeReachedAndOpenCodeMissingTogether() {
+        CommandHarness.Result result = harness.run("--dry-run", "--token", TOKEN, "--convex-url", "http://127.0.0.1:9",
+                "--max-sessions", "3", "--permission-policy", "read-only");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.out()).contains("FAIL  OpenCode         OpenCode not found")
+                .contains("ok    other settings   idle timeout 300000 ms, sync interval 30000 ms, up to 3 OpenCode"
+                        + " processes, shutdown grace 30000 ms, permission policy read-only")
+                .contains("FAIL  Convex           http://127.0.0.1:9 cannot be reached: ")
+                .contains("2 problems.");
     }
 
     @Test
@@ -230,12 +246,13 @@ class WorkerCommandTest {
 
     @Test
     void dotEnvInTheWorkingDirectoryIsRead() throws IOException {
-        Files.writeString(work.resolve(".env"), "# worker\nexport MACHINE_TOKEN=\"" + TOKEN + "\"\nCONVEX_URL=" + URL + "\n");
+        Files.writeString(work.resolve(".env"), "# worker\nexport MACHINE_TOKEN=\"" + TOKEN
+                + "\"\nCONVEX_URL=http://127.0.0.1:9\n");
 
         CommandHarness.Result result = harness.run("--dry-run");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("mch_abc123:sec_***", URL);
+        assertThat(result.out()).contains("ok    machine token    mch_abc123:sec_***",
+                "ok    Convex URL       http://127.0.0.1:9");
     }
 
     @Test

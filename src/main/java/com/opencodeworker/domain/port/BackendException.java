@@ -58,6 +58,18 @@ public class BackendException extends RuntimeException {
         }
     }
 
+    /**
+     * The URL answers, but not as a Convex deployment with the worker's functions: HTTP 404, or
+     * Convex's "Could not find public function". A wrong URL (or functions not deployed), not a fault.
+     */
+    public static final class WrongDeployment extends BackendException {
+        private static final long serialVersionUID = 1L;
+
+        public WrongDeployment(String message) {
+            super(message, false);
+        }
+    }
+
     /** {@code NOT_FOUND}. */
     public static final class NotFound extends BackendException {
         private static final long serialVersionUID = 1L;

@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
  * Every rejected value is a {@link WorkerException} (exit 2) of one line that says where it came from.
  */
 public final class ConfigResolver {
-    public static final String DEFAULT_CONFIG_FILE = ".worker-config.json";
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMillis(300_000);
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(30_000);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofMillis(30_000);
@@ -51,11 +50,26 @@ public final class ConfigResolver {
         this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
     }
 
-    /** The config file: {@code --config}, {@code CONFIG_PATH}, or {@value #DEFAULT_CONFIG_FILE} in the working directory. */
+    /** The config file: {@code --config}, {@code CONFIG_PATH}, or {@link ConfigLocations#defaultConfigFile()}. */
     public Path configPath() {
         return fromFlagOrEnvironment(SettingKey.CONFIG_PATH)
                 .map(setting -> parse(setting, raw -> UserPath.resolve(raw, workingDirectory, environment.home())))
-                .orElse(workingDirectory.resolve(DEFAULT_CONFIG_FILE));
+                .orElseGet(() -> ConfigLocations.of(environment, workingDirectory).defaultConfigFile());
+    }
+
+    /** The OpenCode binary given by flag or environment; empty means "opencode" on the PATH. */
+    public Optional<Path> opencodeBinary() {
+        return fromFlagOrEnvironment(SettingKey.OPENCODE_BIN).map(setting -> parse(setting, this::opencodeBinary));
+    }
+
+    /** Parses {@code key}'s value with {@code parser}; a rejected value is a one-line WorkerException (exit 2). */
+    public <T> Optional<T> check(SettingKey key, StoredConfig stored, Function<String, T> parser) {
+        return find(key, stored).map(setting -> parse(setting, parser));
+    }
+
+    /** The root directory when none is given or stored: the home directory, else the working directory. */
+    public Path defaultRoot() {
+        return environment.home().map(Path::of).filter(Path::isAbsolute).orElse(workingDirectory);
     }
 
     /** Where {@code key} is set, by precedence; empty when only its default applies. */
@@ -83,7 +97,7 @@ public final class ConfigResolver {
                 .orElseThrow(() -> new WorkerException(ExitCode.INVALID_INPUT, NO_CONVEX_URL));
         Path root = find(SettingKey.ROOT_DIRECTORY, stored)
                 .map(setting -> parse(setting, raw -> RootDirectory.resolve(raw, workingDirectory, environment.home())))
-                .orElseGet(() -> parse(new Setting(workingDirectory.toString(), "the working directory"),
+                .orElseGet(() -> parse(new Setting(defaultRoot().toString(), "the default root directory"),
                         raw -> RootDirectory.resolve(raw, workingDirectory, Optional.empty())));
         return new WorkerConfig(token, convexUrl, root, configPath,
                 millis(SettingKey.IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT),

@@ -2,7 +2,9 @@ package com.opencodeworker.infrastructure.convex;
 
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,15 @@ final class CallErrors {
             return functionError(function, functionError);
         }
         String detail = scrubber.scrub(error.getMessage());
+        Optional<String> unknownHost = unknownHost(error);
+        if (unknownHost.isPresent()) {
+            // One wording however deep the resolver's exception sits; " failed: " marks the cause for Retry.
+            return new BackendException.Transient(function + " failed: cannot resolve host " + unknownHost.get()
+                    + ": check the deployment URL", new ScrubbedCause(error, scrubber));
+        }
+        if (error instanceof ConvexException.RequestError request && request.status() == 404) {
+            return new BackendException.WrongDeployment(function + ": HTTP 404");
+        }
         if (error.retryable()) {
             return new BackendException.Transient(function + " failed (will be retried): " + detail,
                     new ScrubbedCause(error, scrubber));
@@ -56,8 +67,20 @@ final class CallErrors {
         return function + ": " + error.code().map(code -> code + ": ").orElse("") + serverMessage(error);
     }
 
+    private static Optional<String> unknownHost(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnknownHostException unknown) {
+                return Optional.ofNullable(unknown.getMessage()).map(m -> m.split(":")[0].strip());
+            }
+        }
+        return Optional.empty();
+    }
+
     private BackendException functionError(String function, ConvexException.FunctionError error) {
         String message = describe(function, error);
+        if (error.getMessage() != null && error.getMessage().contains("Could not find public function")) {
+            return new BackendException.WrongDeployment(message);
+        }
         return switch (error.code().orElse("")) {
             case "UNAUTHORIZED" -> new BackendException.Unauthorized(message);
             case "SUPERSEDED" -> new BackendException.Superseded(message);

@@ -64,9 +64,17 @@ public final class OpenCodeRuntime implements AssistantRuntime {
 
     @Override
     public void verifyAvailable() {
+        LOG.info("Using {}", checkAvailable());
+    }
+
+    /**
+     * Finds the binary and runs {@code --version}: "OpenCode 1.2.3 at /path".
+     *
+     * @throws WorkerException (exit 2) when it is missing or does not run
+     */
+    public String checkAvailable() {
         Path executable = resolveBinary();
-        String version = runVersion(executable);
-        LOG.info("using OpenCode {} at {}", version, executable);
+        return "OpenCode " + runVersion(executable) + " at " + executable;
     }
 
     /** The binary to run; throws the actionable "not found" error when there is none. */

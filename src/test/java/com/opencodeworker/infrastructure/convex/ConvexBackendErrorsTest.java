@@ -134,6 +134,33 @@ class ConvexBackendErrorsTest {
     }
 
     @Test
+    void aUrlAnsweringHttp404IsNotADeploymentOfOurs() {
+        world.convex.failNext("machines:state", new ConvexException.RequestError(404, "HttpError", "Not Found"));
+
+        assertThatThrownBy(adapter::fetchState).isExactlyInstanceOf(BackendException.WrongDeployment.class)
+                .hasMessage("machines:state: HTTP 404");
+    }
+
+    @Test
+    void aDeploymentWithoutOurFunctionsIsNotADeploymentOfOurs() {
+        world.convex.failNext("machines:state", new ConvexException.FunctionError(
+                "[Request ID: x] Server Error\nCould not find public function for 'machines:state'.", null));
+
+        assertThatThrownBy(adapter::fetchState).isExactlyInstanceOf(BackendException.WrongDeployment.class)
+                .hasMessageContaining("Could not find public function");
+    }
+
+    @Test
+    void anUnknownHostIsSaidOnceInOneWordingWhateverWrapsIt() {
+        java.net.UnknownHostException unknown = new java.net.UnknownHostException("nowhere.convex.cloud");
+        world.convex.failNext("machines:state", new ConvexException.TransportError("query machines:state failed: x",
+                new java.io.IOException("wrapped", unknown)));
+
+        assertThatThrownBy(adapter::fetchState).isExactlyInstanceOf(BackendException.Transient.class)
+                .hasMessage("machines:state failed: cannot resolve host nowhere.convex.cloud: check the deployment URL");
+    }
+
+    @Test
     void aFatalClientErrorIsPermanentButNoContractCode() {
         world.convex.failNext("machines:heartbeat", new ConvexException.Fatal("AuthError: nope"));
 

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.opencodeworker.domain.port.AssistantException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,5 +159,74 @@ class ServerProcessTest {
         ProcessHandle.of(server.pid()).orElseThrow().destroyForcibly();
 
         assertThat(server.onExit().get(5, TimeUnit.SECONDS)).isEqualTo(137);
+    }
+
+    @Test
+    void theServerRunsInAProcessGroupOfItsOwnAndItsWatchdogIgnoresTheGroupsStopSignals() throws IOException {
+        ServerProcess server = start(script("sleep 60 &\n" + LISTENING + "\nwait"), OPTIONS);
+        try {
+            ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+            long ours = processGroup(ProcessHandle.current().pid());
+            assertThat(processGroup(server.pid())).isNotEqualTo(ours).isEqualTo(server.pid());
+            assertThat(serverHandle.descendants()).isNotEmpty()
+                    .allSatisfy(child -> assertThat(processGroup(child.pid())).isEqualTo(server.pid()));
+            ProcessHandle watchdog = serverHandle.parent().orElseThrow();
+            List<ProcessHandle> inOurGroup = watchdog.descendants().filter(p -> processGroup(p.pid()) == ours)
+                    .toList();
+            assertThat(processGroup(watchdog.pid())).isEqualTo(ours);
+            assertThat(inOurGroup).as("the EOF watcher and its cat").hasSize(2);
+            for (ProcessHandle helper : concat(watchdog, inOurGroup)) {
+                assertThat(ignoredSignals(helper.pid())).as("signals ignored by pid " + helper.pid())
+                        .contains(2, 15, 1);
+            }
+            assertThat(ignoredSignals(server.pid())).doesNotContain(15, 1);
+        } finally {
+            server.stop(OPTIONS.stopGrace());
+        }
+    }
+
+    @Test
+    void aClosedWatchdogPipeEndsTheServersWholeGroup() throws Exception {
+        ServerProcess server = start(script("sleep 60 &\n" + LISTENING + "\nwait"), OPTIONS);
+        ProcessHandle serverHandle = ProcessHandle.of(server.pid()).orElseThrow();
+        List<ProcessHandle> children = serverHandle.descendants().toList();
+
+        server.closeWatchdogInput();
+
+        serverHandle.onExit().get(5, TimeUnit.SECONDS);
+        for (ProcessHandle child : children) {
+            child.onExit().get(5, TimeUnit.SECONDS);
+        }
+        assertThat(children).isNotEmpty().noneMatch(ServerProcess::isRunning);
+    }
+
+    private static List<ProcessHandle> concat(ProcessHandle first, List<ProcessHandle> rest) {
+        List<ProcessHandle> all = new ArrayList<>(rest);
+        all.add(0, first);
+        return all;
+    }
+
+    /** Field 5 of /proc/PID/stat (after the parenthesised command name). */
+    private static long processGroup(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[2]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The signal numbers in the SigIgn mask of /proc/PID/status. */
+    private static List<Integer> ignoredSignals(long pid) {
+        try {
+            String mask = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("SigIgn:")).findFirst().orElseThrow().substring(7).strip();
+            long bits = Long.parseUnsignedLong(mask, 16);
+            return IntStream.rangeClosed(1, 64).filter(n -> (bits & (1L << (n - 1))) != 0).boxed()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

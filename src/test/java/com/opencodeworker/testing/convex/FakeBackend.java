@@ -128,6 +128,19 @@ public final class FakeBackend {
         message.leaseExpiresAt = now() + leaseMs;
     }
 
+    /**
+     * Regenerates the machine's secret, as the web app does when the user rotates or revokes the
+     * token: the old token is rejected from now on. Returns the new token.
+     */
+    public synchronized String rotateToken(String machineId) {
+        MachineRow machine = requireRow(machines, machineId, "machine");
+        byte[] secretBytes = new byte[16];
+        random.nextBytes(secretBytes);
+        String secret = "sec_" + HexFormat.of().formatHex(secretBytes);
+        machine.secretHash = sha256(secret);
+        return machineId + ":" + secret;
+    }
+
     /** Sets the intervals {@code machines:connect} answers with from now on. */
     public synchronized void setConnectResult(long heartbeatIntervalMs, long leaseMs) {
         this.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -622,7 +635,7 @@ public final class FakeBackend {
     private static final class MachineRow {
         final String machineId;
         final String name;
-        final byte[] secretHash;
+        byte[] secretHash;
         boolean online;
         long lastHeartbeat;
         long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;

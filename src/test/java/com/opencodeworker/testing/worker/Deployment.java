@@ -244,6 +244,11 @@ public final class Deployment implements AutoCloseable {
         return convex.calls();
     }
 
+    /** The successful calls of one function, in order. */
+    public List<TestDeployment.Call> successfulCalls(String function) {
+        return calls().stream().filter(c -> c.function().equals(function) && c.outcome().equals("ok")).toList();
+    }
+
     /** How many appendChunks calls for the message succeeded. */
     public long appendCalls(String messageId) {
         return calls().stream().filter(c -> c.function().equals("messages:appendChunks")
@@ -299,13 +304,26 @@ public final class Deployment implements AutoCloseable {
 
     /** A worker as a separate JVM with more environment entries. */
     public WorkerProcess startProcess(Map<String, String> extraEnv, String... extraArgs) {
-        return startProcess(token, extraEnv, extraArgs);
+        return startProcess(token, configFile(), extraEnv, extraArgs);
     }
 
     /** A worker as a separate JVM with the given machine token. */
     public WorkerProcess startProcess(String machineToken, Map<String, String> extraEnv, String... extraArgs) {
+        return startProcess(machineToken, configFile(), extraEnv, extraArgs);
+    }
+
+    /**
+     * A worker as a separate JVM with a config file of its own, as on another host: one config file
+     * runs one worker at a time.
+     */
+    public WorkerProcess startProcessAsAnotherHost(String... extraArgs) {
+        return startProcess(token, base.resolve("other-host-config-" + started.size() + ".json"), Map.of(), extraArgs);
+    }
+
+    private WorkerProcess startProcess(String machineToken, Path config, Map<String, String> extraEnv,
+            String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--token", machineToken, "--convex-url", convex.url(), "--root",
-                root.toString(), "--config", configFile().toString(), "--opencode-bin", openCodeBinary().toString()));
+                root.toString(), "--config", config.toString(), "--opencode-bin", openCodeBinary().toString()));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>(openCodeEnvironment());
         env.putAll(extraEnv);

@@ -1,6 +1,7 @@
 package com.opencodeworker.testing.worker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The worker as a separate JVM, started the way a user starts it ({@code Main} with flags and
- * environment), for tests that kill it without a goodbye or send it signals.
+ * environment), for tests that kill it without a goodbye or send it signals. It runs in a session
+ * and process group of its own ({@code setsid}), as under a terminal or a service manager, so that
+ * a test can signal the whole group as Ctrl-C and {@code systemctl stop} do.
  */
 public final class WorkerProcess implements AutoCloseable {
     private final Process process;
@@ -28,6 +31,8 @@ public final class WorkerProcess implements AutoCloseable {
     /** Starts {@code com.opencodeworker.Main args} with this test JVM's class path, in {@code workDir}. */
     public static WorkerProcess start(Path workDir, List<String> args, Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>();
+        // setsid execs the JVM in place (a child is never a group leader), so the pid is the JVM's.
+        command.add("setsid");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         // The worker's own logging setup, not the tests' (which is also on this class path).
@@ -55,6 +60,26 @@ public final class WorkerProcess implements AutoCloseable {
     /** SIGTERM, as a service manager or {@code kill} sends it. */
     public void terminate() {
         process.toHandle().destroy();
+    }
+
+    /**
+     * Sends {@code signal} (INT, TERM, ...) to the worker's whole process group, as Ctrl-C in a
+     * terminal and {@code systemctl stop} do: the JVM and every process still in its group.
+     */
+    public void signalGroup(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid())
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -s " + signal + " -- -" + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL: the worker gets no chance to clean up. */
