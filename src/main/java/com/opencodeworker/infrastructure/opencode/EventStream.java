@@ -6,6 +6,7 @@ import com.opencodeworker.domain.port.AssistantException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,11 @@ final class EventStream implements AutoCloseable {
 
     /** Receives the stream's events and its reconnects. */
     interface Handler {
+        /** Whether events of {@code type} matter (empty: not known before parsing); the others are not parsed. */
+        default boolean wants(Optional<String> type) {
+            return true;
+        }
+
         void onEvent(JsonNode event);
 
         /** The stream is back after a break: events may have been missed. */
@@ -104,6 +110,9 @@ final class EventStream implements AutoCloseable {
 
         @Override
         public void onEvent(EventSource eventSource, String id, String type, String data) {
+            if (!handler.wants(EventType.peek(data))) {
+                return;
+            }
             JsonNode event;
             try {
                 event = json.readTree(data);
