@@ -6,19 +6,20 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
-import com.opencodeworker.domain.Worker;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure;
+import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.domain.port.WorkerDirectories;
+import com.opencodeworker.domain.port.WorkerDirectoryException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -38,17 +39,20 @@ public final class ProcessMessage {
 
     private final Backend backend;
     private final SessionProcesses processes;
-    private final Path realRoot;
+    private final OpenCodeSessions openCodeSessions;
+    private final WorkerDirectories directories;
     private final Clock clock;
     private final Retry retry;
     private final ChunkBatcher.Limits limits;
     private final WorkerLifecycle lifecycle;
 
-    public ProcessMessage(Backend backend, SessionProcesses processes, Path realRoot, Clock clock, Retry retry,
-                          ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
+    public ProcessMessage(Backend backend, SessionProcesses processes, OpenCodeSessions openCodeSessions,
+                          WorkerDirectories directories,
+                          Clock clock, Retry retry, ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.processes = Objects.requireNonNull(processes, "processes");
-        this.realRoot = Objects.requireNonNull(realRoot, "realRoot");
+        this.openCodeSessions = Objects.requireNonNull(openCodeSessions, "openCodeSessions");
+        this.directories = Objects.requireNonNull(directories, "directories");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -81,9 +85,8 @@ public final class ProcessMessage {
         int attempt = ((Backend.Claimed) claim).attempt();
         Path directory;
         try {
-            directory = new Worker(item.workerId(), item.workerId().value(), item.directory(), 0)
-                    .resolveDirectory(realRoot);
-        } catch (Worker.WorkerDirectoryException e) {
+            directory = directories.resolve(item.directory());
+        } catch (WorkerDirectoryException e) {
             fail(id, attempt, e.getMessage(), false);
             return Outcome.DONE;
         }
@@ -93,7 +96,7 @@ public final class ProcessMessage {
         } catch (AssistantException e) {
             fail(id, attempt, "OpenCode could not start: " + e.getMessage(), true);
             return Outcome.DONE;
-        } catch (IllegalStateException stopping) {
+        } catch (WorkerStoppingException stopping) {
             return Outcome.RELEASED;
         }
         try {
@@ -131,12 +134,12 @@ public final class ProcessMessage {
     }
 
     private Opened open(WorkItem item, SessionProcesses.Lease lease) throws InterruptedException {
-        Optional<OpenCodeSessionId> stored = processes.openCodeSession(item.sessionId()).or(item::openCodeSessionId);
+        Optional<OpenCodeSessionId> stored = openCodeSessions.current(item.sessionId(), item.openCodeSessionId());
         if (processes.isOpened(lease) && stored.isPresent()) {
             return new Opened(stored.get(), false);
         }
         AssistantProcess.OpenedSession opened = lease.process().openSession(stored, "Chat " + item.sessionId());
-        processes.rememberOpenCodeSession(item.sessionId(), opened.id());
+        openCodeSessions.opened(item.sessionId(), opened.id());
         processes.markOpened(lease);
         boolean changed = stored.map(s -> !s.equals(opened.id())).orElse(true);
         if (opened.created() && stored.isPresent()) {
@@ -171,7 +174,7 @@ public final class ProcessMessage {
             }
         }, lifecycle::forced);
         LOG.info("Answering message {} of session {} (attempt {})", id, item.sessionId(), attempt);
-        Reply reply = process.prompt(session, PromptId.forMessage(id, clock.now()), item.content(), item.model(),
+        Reply reply = process.prompt(session, id, item.content(), item.model(),
                 event -> {
                     if (event instanceof ReplyEvent.TextDelta text) {
                         batcher.add(ChunkKind.TEXT, text.text());
@@ -203,7 +206,7 @@ public final class ProcessMessage {
             return Outcome.DONE;
         }
         LOG.info("Reply to {} ended: {} ({} chunk calls, {} characters)", id,
-                result.failure().map(f -> f.kind().name().toLowerCase(java.util.Locale.ROOT)).orElse("completed"),
+                result.failure().map(f -> f.kind().name().toLowerCase(Locale.ROOT)).orElse("completed"),
                 batcher.calls(), result.text().length());
         finish(id, attempt, result, stopped);
         return Outcome.DONE;

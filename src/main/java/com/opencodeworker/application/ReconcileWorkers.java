@@ -4,7 +4,8 @@ import com.opencodeworker.domain.Worker;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
-import java.nio.file.Path;
+import com.opencodeworker.domain.port.WorkerDirectories;
+import com.opencodeworker.domain.port.WorkerDirectoryException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -25,16 +26,16 @@ public final class ReconcileWorkers {
 
     private final Backend backend;
     private final SessionProcesses processes;
-    private final Path realRoot;
+    private final WorkerDirectories directories;
     private final Map<WorkerId, Report> reported = new HashMap<>();
 
     private record Report(String directory, Optional<String> error) {
     }
 
-    public ReconcileWorkers(Backend backend, SessionProcesses processes, Path realRoot) {
+    public ReconcileWorkers(Backend backend, SessionProcesses processes, WorkerDirectories directories) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.processes = Objects.requireNonNull(processes, "processes");
-        this.realRoot = Objects.requireNonNull(realRoot, "realRoot");
+        this.directories = Objects.requireNonNull(directories, "directories");
     }
 
     /** Takes a whole snapshot of {@code machines:state}. */
@@ -73,9 +74,9 @@ public final class ReconcileWorkers {
 
     private Optional<String> check(Worker worker) {
         try {
-            worker.resolveDirectory(realRoot);
+            directories.resolve(worker.directory());
             return Optional.empty();
-        } catch (Worker.WorkerDirectoryException e) {
+        } catch (WorkerDirectoryException e) {
             return Optional.of(e.getMessage());
         }
     }

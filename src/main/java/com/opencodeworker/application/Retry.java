@@ -17,17 +17,17 @@ import org.slf4j.LoggerFactory;
 public final class Retry {
     private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
 
-    private final Backoff backoff;
+    private final RetryBackoff backoff;
     private final Sleeper sleeper;
 
-    public Retry(Backoff backoff, Sleeper sleeper) {
+    public Retry(RetryBackoff backoff, Sleeper sleeper) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
 
     /** The policy for backend calls: 250 ms doubling to 10 s. */
     public static Retry forBackend(Sleeper sleeper) {
-        return new Retry(Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(10)), sleeper);
+        return new Retry(RetryBackoff.of(Duration.ofMillis(250), Duration.ofSeconds(10)), sleeper);
     }
 
     /**

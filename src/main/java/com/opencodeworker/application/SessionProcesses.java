@@ -1,10 +1,10 @@
 package com.opencodeworker.application;
 
-import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.Session;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkerId;
+import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.Clock;
@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The running assistant processes, one per chat session, at most {@code maxProcesses} at once.
  * A session that needs a process when all slots are taken stops the least recently used idle
- * one first, or waits until a slot frees. Also remembers each session's OpenCode session id.
- * All mutable state is guarded by {@code this}.
+ * one first, or waits until a slot frees. All mutable state is guarded by {@code this}.
  */
 public final class SessionProcesses {
     private static final Logger LOG = LoggerFactory.getLogger(SessionProcesses.class);
@@ -37,7 +36,6 @@ public final class SessionProcesses {
     private final Consumer<SessionId> onStoppedIdle;
 
     private final Map<SessionId, Entry> entries = new HashMap<>();
-    private final Map<SessionId, OpenCodeSessionId> openCodeSessions = new HashMap<>();
     private int starting;
     private boolean closed;
 
@@ -62,7 +60,8 @@ public final class SessionProcesses {
      * Returns the session's live process, starting one in {@code directory} if needed; blocks while
      * every slot is busy.
      *
-     * @throws com.opencodeworker.domain.port.AssistantException when the process does not start
+     * @throws AssistantException      when the process does not start
+     * @throws WorkerStoppingException when the worker is stopping
      */
     public Lease acquire(SessionId session, WorkerId worker, Path directory) throws InterruptedException {
         while (true) {
@@ -139,12 +138,13 @@ public final class SessionProcesses {
                 Entry entry = new Entry(session, worker, directory, process, clock.now());
                 entry.busy = true;
                 entries.put(session, entry);
-                LOG.info("Started OpenCode for session {} in {} (pid {})", session, directory, process.pid());
+                // The runtime logs the start for the person running the worker; this line is for debugging the pool.
+                LOG.debug("Session {} holds a new OpenCode process (pid {}) in {}", session, process.pid(), directory);
                 return new Lease(session, process, true);
             }
         }
         process.close();
-        throw new IllegalStateException("the worker is stopping");
+        throw new WorkerStoppingException();
     }
 
     /** The message is done with the process; the session's idle time starts now. */
@@ -212,14 +212,6 @@ public final class SessionProcesses {
         return entries.size();
     }
 
-    public synchronized Optional<OpenCodeSessionId> openCodeSession(SessionId session) {
-        return Optional.ofNullable(openCodeSessions.get(session));
-    }
-
-    public synchronized void rememberOpenCodeSession(SessionId session, OpenCodeSessionId id) {
-        openCodeSessions.put(session, id);
-    }
-
     /** Whether the session's current process already opened its OpenCode session. */
     public synchronized boolean isOpened(Lease lease) {
         Entry entry = entries.get(lease.session());
@@ -235,7 +227,7 @@ public final class SessionProcesses {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("stopping");
+            throw new WorkerStoppingException();
         }
     }
 

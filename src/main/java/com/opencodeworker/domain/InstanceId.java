@@ -1,6 +1,7 @@
 package com.opencodeworker.domain;
 
 import java.util.Objects;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** One running worker process (a random UUID); the newest connect of a machine wins. */
@@ -16,7 +17,7 @@ public record InstanceId(String value) {
 
     /** A fresh random instance id. */
     public static InstanceId random() {
-        return new InstanceId(java.util.UUID.randomUUID().toString());
+        return new InstanceId(UUID.randomUUID().toString());
     }
 
     @Override

@@ -1,13 +1,15 @@
 package com.opencodeworker.presentation;
 
-import com.opencodeworker.application.ActiveMessage.StopReason;
-import com.opencodeworker.application.Backoff;
 import com.opencodeworker.application.ChunkBatcher;
 import com.opencodeworker.application.ConnectMachine;
+import com.opencodeworker.application.DrainAndStop;
+import com.opencodeworker.application.OpenCodeSessions;
 import com.opencodeworker.application.ProcessMessage;
 import com.opencodeworker.application.ReapIdleSessions;
 import com.opencodeworker.application.ReconcileWorkers;
+import com.opencodeworker.application.RecoverState;
 import com.opencodeworker.application.Retry;
+import com.opencodeworker.application.RetryBackoff;
 import com.opencodeworker.application.SendHeartbeat;
 import com.opencodeworker.application.SessionProcesses;
 import com.opencodeworker.application.Sleeper;
@@ -17,14 +19,15 @@ import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.InstanceId;
 import com.opencodeworker.domain.Machine;
 import com.opencodeworker.domain.MachineId;
-import com.opencodeworker.domain.Session;
-import com.opencodeworker.domain.SessionStatus;
+import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
+import com.opencodeworker.domain.port.WorkerDirectories;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,14 +43,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's main loop: connects the machine, recovers workers and sessions from the backend,
- * answers work as it arrives, keeps heartbeats, resyncs and idle reaping going, and stops cleanly
- * (drain, then abort, then every OpenCode process killed and the machine disconnected).
+ * Wires the use cases and runs them: connects the machine, has {@link RecoverState} take over the
+ * backend's state, feeds subscriptions to the dispatcher, schedules heartbeats, resyncs and idle
+ * reaping, and on a stop request hands over to {@link DrainAndStop}.
  */
 public final class MachineServer {
     private static final Logger LOG = LoggerFactory.getLogger(MachineServer.class);
     private static final Duration LEASE_CHECK = Duration.ofSeconds(1);
-    private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(10);
 
     /** What the server needs to know, resolved from the configuration. */
     public record Settings(MachineId machineId, InstanceId instanceId, String convexUrl, Path realRoot,
@@ -75,6 +77,8 @@ public final class MachineServer {
     private final ReconcileWorkers workers;
     private final WorkDispatcher dispatcher;
     private final SendHeartbeat heartbeat;
+    private final RecoverState recoverState;
+    private final DrainAndStop drainAndStop;
     private final ExecutorService workExecutor = Executors.newCachedThreadPool(named("session"));
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, named("worker-timer"));
 
@@ -94,15 +98,19 @@ public final class MachineServer {
         this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), this::markIdle);
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
         this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
-        this.workers = new ReconcileWorkers(backend, processes, settings.realRoot());
-        ProcessMessage processMessage = new ProcessMessage(backend, processes, settings.realRoot(), clock, retry,
-                ChunkBatcher.Limits.standard(), lifecycle);
+        WorkerDirectories directories = new DirectoriesUnderRoot(settings.realRoot());
+        this.workers = new ReconcileWorkers(backend, processes, directories);
+        ProcessMessage processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), directories,
+                clock, retry, ChunkBatcher.Limits.standard(), lifecycle);
         this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
                 lifecycle);
+        this.recoverState = new RecoverState(workers, reaper, settings.realRoot());
+        this.drainAndStop = new DrainAndStop(backend, dispatcher, processes, reaper, lifecycle,
+                settings.shutdownGrace());
     }
 
     /** A session's process was stopped to make room for another: it is idle now. */
-    private void markIdle(com.opencodeworker.domain.SessionId session) {
+    private void markIdle(SessionId session) {
         reaper.markIdle(session);
     }
 
@@ -114,8 +122,9 @@ public final class MachineServer {
     /**
      * Runs until stopped by a signal, superseded by another worker, or failed.
      *
-     * @return the exit code: 0 after a requested stop, 4 when superseded
-     * @throws WorkerException when the worker cannot start (exit 2, 3) or fails (exit 1)
+     * @return {@link ExitCode#OK}, after a requested stop (or a stop before Convex could be reached)
+     * @throws WorkerException when superseded (exit 4), when the worker cannot start (exit 2, 3) or
+     *                         when it fails (exit 1)
      */
     public ExitCode run() throws InterruptedException {
         return run(() -> { });
@@ -136,7 +145,7 @@ public final class MachineServer {
             }
             onConnected.run();
             lifecycle.awaitStopRequest();
-            return stop();
+            return drainAndStop.stop();
         } finally {
             scheduler.shutdownNow();
             workExecutor.shutdownNow();
@@ -148,7 +157,7 @@ public final class MachineServer {
     }
 
     private boolean start() throws InterruptedException {
-        Retry untilStopped = new Retry(Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)),
+        Retry untilStopped = new Retry(RetryBackoff.of(Duration.ofMillis(500), Duration.ofSeconds(30)),
                 lifecycle.interruptibleSleeper());
         Optional<ConnectMachine.Connected> connected = new ConnectMachine(backend, untilStopped, settings.convexUrl())
                 .connect(settings.machineId(), settings.realRoot(), new Backend.ConnectRequest(settings.version(),
@@ -157,16 +166,8 @@ public final class MachineServer {
         if (connected.isEmpty()) {
             return false;
         }
+        recoverState.recover(connected.get());
         Machine machine = connected.get().machine();
-        Backend.MachineState state = connected.get().state();
-        workers.onState(state);
-        List<Session> orphaned = state.sessions().stream().filter(s -> s.status() == SessionStatus.ACTIVE).toList();
-        // No process serves them any more: an earlier instance stopped without marking them idle.
-        orphaned.forEach(s -> reaper.markIdle(s.id()));
-        LOG.info("Connected as machine \"{}\" ({}); root {}; {} worker{} and {} session{} recovered ({} marked idle)",
-                machine.name(), machine.id(), settings.realRoot(), state.workers().size(),
-                plural(state.workers().size()), state.sessions().size(), plural(state.sessions().size()),
-                orphaned.size());
         backend.subscribeState(this::onState);
         backend.subscribeWork(this::onWork);
         backend.onReconnect(() -> scheduler.execute(this::resync));
@@ -222,52 +223,6 @@ public final class MachineServer {
         }
     }
 
-    private ExitCode stop() throws InterruptedException {
-        if (lifecycle.superseded()) {
-            dispatcher.stopAll(StopReason.SUPERSEDED);
-            processes.closeAll();
-            dispatcher.awaitIdle(FORCED_STOP_WAIT.toMillis());
-            throw lifecycle.failure().orElseThrow();
-        }
-        drain();
-        processes.closeAll().forEach(reaper::markIdle);
-        disconnect();
-        if (lifecycle.failure().isPresent()) {
-            throw lifecycle.failure().get();
-        }
-        LOG.info("Stopped");
-        return ExitCode.OK;
-    }
-
-    private void drain() throws InterruptedException {
-        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
-        if (dispatcher.activeCount() > 0 && !lifecycle.forced()) {
-            LOG.info("Waiting up to {} s for {} running repl{} to finish", settings.shutdownGrace().toSeconds(),
-                    dispatcher.activeCount(), dispatcher.activeCount() == 1 ? "y" : "ies");
-        }
-        while (!dispatcher.awaitIdle(100)) {
-            if (lifecycle.forced() || System.nanoTime() > deadline) {
-                lifecycle.force();
-                LOG.info("Aborting {} running repl{}; each is completed with what it has",
-                        dispatcher.activeCount(), dispatcher.activeCount() == 1 ? "y" : "ies");
-                dispatcher.stopAll(StopReason.SHUTDOWN);
-                if (!dispatcher.awaitIdle(FORCED_STOP_WAIT.toMillis())) {
-                    LOG.warn("Some replies did not end within {} s; stopping anyway", FORCED_STOP_WAIT.toSeconds());
-                }
-                return;
-            }
-        }
-    }
-
-    private void disconnect() {
-        try {
-            backend.disconnect();
-        } catch (BackendException e) {
-            LOG.warn("Could not say goodbye to Convex: {} (the machine shows offline after missed heartbeats)",
-                    e.getMessage());
-        }
-    }
-
     private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -282,10 +237,6 @@ public final class MachineServer {
         } catch (Exception e) {
             LOG.debug("Closing {} failed: {}", resource, e.toString());
         }
-    }
-
-    private static String plural(long n) {
-        return n == 1 ? "" : "s";
     }
 
     private static ThreadFactory named(String prefix) {

@@ -20,15 +20,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mockito.stubbing.Answer;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ChunkBatcherTest {
     private static final MessageId MESSAGE = new MessageId("m1");
     private final Backend backend = mock(Backend.class);
     private final List<List<Chunk>> batches = new CopyOnWriteArrayList<>();
     private final AtomicInteger cancels = new AtomicInteger();
     private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
-    private final Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
+    private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
         return new ChunkBatcher(MESSAGE, 1, backend, retry, limits, new ChunkBatcher.Signals() {

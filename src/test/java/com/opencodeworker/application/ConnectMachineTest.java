@@ -18,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ConnectMachineTest {
     private static final MachineId MACHINE = new MachineId("mch_abc123");
     private static final Backend.ConnectRequest REQUEST = new Backend.ConnectRequest("0.1.0", "host", "linux", "/r");
@@ -28,7 +31,7 @@ class ConnectMachineTest {
     private final Backend backend = mock(Backend.class);
     private final List<Duration> sleeps = new ArrayList<>();
     private final ConnectMachine connect = new ConnectMachine(backend,
-            new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5), sleeps::add),
+            new Retry(new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5), sleeps::add),
             "https://x.convex.cloud");
 
     @Test

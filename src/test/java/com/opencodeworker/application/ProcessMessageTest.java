@@ -28,6 +28,7 @@ import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,8 +43,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ProcessMessageTest {
     private static final MessageId MESSAGE = new MessageId("m1");
     private static final SessionId SESSION = new SessionId("s1");
@@ -63,8 +66,9 @@ class ProcessMessageTest {
         Files.createDirectory(root.resolve("project"));
         Path realRoot = root.toRealPath();
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        Retry retry = new Retry(Backoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
-        processMessage = new ProcessMessage(backend, processes, realRoot, Instant::now, retry,
+        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
+        processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), new DirectoriesUnderRoot(realRoot),
+                Instant::now, retry,
                 new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(1, Long.MAX_VALUE));
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenAnswer(inv -> {
@@ -103,7 +107,7 @@ class ProcessMessageTest {
                 && r.usage().equals(Optional.of(new Usage(10, 5, 0.0))) && r.parts().equals(Optional.of("[]"))));
         assertThat(assistant.prompts()).singleElement().satisfies(p -> {
             assertThat(p.directory()).isEqualTo(root.toRealPath().resolve("project"));
-            assertThat(p.id().isFor(MESSAGE)).isTrue();
+            assertThat(p.message()).isEqualTo(MESSAGE);
         });
     }
 

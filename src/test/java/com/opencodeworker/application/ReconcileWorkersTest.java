@@ -13,6 +13,7 @@ import com.opencodeworker.domain.Worker;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,10 +21,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ReconcileWorkersTest {
     private static final WorkerId GOOD = new WorkerId("good");
     private static final WorkerId BAD = new WorkerId("bad");
@@ -39,7 +43,7 @@ class ReconcileWorkersTest {
     void setUp() throws IOException {
         Files.createDirectory(root.resolve("project"));
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        reconcile = new ReconcileWorkers(backend, processes, root.toRealPath());
+        reconcile = new ReconcileWorkers(backend, processes, new DirectoriesUnderRoot(root.toRealPath()));
     }
 
     private static Backend.MachineState state(Worker... workers) {

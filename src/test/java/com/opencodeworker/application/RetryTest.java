@@ -7,12 +7,15 @@ import com.opencodeworker.domain.port.BackendException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class RetryTest {
     private final List<Duration> sleeps = new ArrayList<>();
-    private final Retry retry = new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0.5),
+    private final Retry retry = new Retry(new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0.5),
             sleeps::add);
 
     @Test

@@ -16,7 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class SessionProcessesTest {
     private static final WorkerId WORKER = new WorkerId("w1");
     private static final Path DIR = Path.of("project");
@@ -136,6 +138,6 @@ class SessionProcessesTest {
         pool.closeAll();
 
         assertThat(assistant.alive()).isZero();
-        assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(WorkerStoppingException.class);
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/reliability-report.md}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Each test repeats its row reliability.repetitions times (docs/reliability.md).
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultMatrixTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int REPETITIONS = Integer.getInteger("reliability.repetitions", 1);

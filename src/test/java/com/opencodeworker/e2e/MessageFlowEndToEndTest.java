@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * → the worker → the real {@code opencode serve} → the fake model, and back. Every assertion reads
  * the backend's store, never the worker's logs.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MessageFlowEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its whole output; and checks each running {@code opencode serve} from outside: it listens on
  * 127.0.0.1 only and refuses requests without its password.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SecretsExposureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

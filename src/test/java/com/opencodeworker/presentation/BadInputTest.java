@@ -13,12 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * line on stderr, never a stack trace, never the secret, and a stored config file is never changed
  * by a failed start. The worker runs for real (real wiring, fake Convex over real sockets).
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest {
     private static final String SECRET = "sec_s3cretS3cret";
     private static FakeConvexServer convex;
@@ -161,7 +165,7 @@ class BadInputTest {
     }
 
     private Map<Path, byte[]> snapshot() throws IOException {
-        Map<Path, byte[]> files = new java.util.HashMap<>();
+        Map<Path, byte[]> files = new HashMap<>();
         for (String name : List.of("corrupt.json", "config.json")) {
             Path file = work.resolve(name);
             if (Files.exists(file)) {

@@ -8,7 +8,10 @@ import com.opencodeworker.application.Sleeper;
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.InstanceId;
 import com.opencodeworker.domain.MachineToken;
+import com.opencodeworker.domain.SessionId;
+import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkerException;
+import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.Clock;
 import com.opencodeworker.infrastructure.convex.ConvexBackend;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
@@ -19,15 +22,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole worker loop against the contract's in-memory backend and a scripted assistant. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MachineServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -304,9 +310,9 @@ class MachineServerTest {
     void sessionsLeftActiveByAnEarlierInstanceAreMarkedIdleAtStart() throws IOException {
         InstanceId earlier = InstanceId.random();
         ConvexBackend crashed = new ConvexBackend(convex, token, earlier);
-        crashed.connect(new com.opencodeworker.domain.port.Backend.ConnectRequest("0.1.0", "host", "linux", "/"));
-        crashed.updateSession(new com.opencodeworker.domain.SessionId(sessionId),
-                java.util.Optional.of(com.opencodeworker.domain.SessionStatus.ACTIVE), java.util.Optional.empty());
+        crashed.connect(new Backend.ConnectRequest("0.1.0", "host", "linux", "/"));
+        crashed.updateSession(new SessionId(sessionId),
+                Optional.of(SessionStatus.ACTIVE), Optional.empty());
         assertThat(backend.session(sessionId).status()).isEqualTo("active");
 
         start();

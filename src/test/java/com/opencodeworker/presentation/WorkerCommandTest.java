@@ -14,10 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerCommandTest {
     private static final String TOKEN = "mch_abc123:sec_xyz789AB";
     private static final String URL = "https://happy-otter-123.convex.cloud";

@@ -1,5 +1,6 @@
 package com.opencodeworker.domain.port;
 
+import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import java.util.Optional;
 
@@ -24,17 +25,18 @@ public interface AssistantProcess extends AutoCloseable {
     OpenedSession openSession(Optional<OpenCodeSessionId> resume, String title);
 
     /**
-     * Sends one prompt under {@code promptId} and streams the reply to {@code listener}; returns at once.
+     * Sends {@code message}'s prompt under an id made from the message id, so that {@link #lookup} finds
+     * it later, and streams the reply to {@code listener}; returns at once.
      * The listener is called from one thread at a time, in order.
      */
-    Reply prompt(OpenCodeSessionId session, PromptId promptId, String text, Optional<String> model,
+    Reply prompt(OpenCodeSessionId session, MessageId message, String text, Optional<String> model,
                  ReplyListener listener);
 
     /**
-     * Looks in the session's history for the prompt of {@code message} (a user message whose id
-     * {@link PromptId#isFor is for} it, sent by any worker instance) and its reply.
+     * Looks in the session's history for the prompt of {@code message} (sent by {@link #prompt} from any
+     * worker instance) and its reply.
      */
-    PromptRecord lookup(OpenCodeSessionId session, com.opencodeworker.domain.MessageId message);
+    PromptRecord lookup(OpenCodeSessionId session, MessageId message);
 
     @Override
     void close();

@@ -12,6 +12,8 @@ import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,19 +35,19 @@ public final class ConvexBackend implements Backend {
     private final ConvexFunctions functions;
     private final MachineToken token;
     private final InstanceId instance;
-    private final ContractScrubber scrubber;
-    private final ContractErrors errors;
-    private final ContractSnapshots snapshots;
-    private final Set<ContractSubscription<?>> subscriptions = new HashSet<>();
+    private final SecretScrubber scrubber;
+    private final CallErrors errors;
+    private final Snapshots snapshots;
+    private final Set<SubscribedQuery<?>> subscriptions = new HashSet<>();
     private boolean closed;
 
     public ConvexBackend(ConvexFunctions functions, MachineToken token, InstanceId instance) {
         this.functions = Objects.requireNonNull(functions, "functions");
         this.token = Objects.requireNonNull(token, "token");
         this.instance = Objects.requireNonNull(instance, "instance");
-        this.scrubber = new ContractScrubber(token.secret());
-        this.errors = new ContractErrors(scrubber);
-        this.snapshots = new ContractSnapshots(new ContractRecordWarnings(), scrubber);
+        this.scrubber = new SecretScrubber(token.secret());
+        this.errors = new CallErrors(scrubber);
+        this.snapshots = new Snapshots(new RecordWarnings(), scrubber);
     }
 
     @Override
@@ -55,14 +57,14 @@ public final class ConvexBackend implements Backend {
         args.put("hostname", request.hostname());
         args.put("platform", request.platform());
         args.put("rootDirectory", request.rootDirectory());
-        return decode("machines:connect", mutation("machines:connect", args), ContractAnswers::connect);
+        return decode("machines:connect", mutation("machines:connect", args), Answers::connect);
     }
 
     @Override
     public long heartbeat(int runningSessions) {
         Map<String, Object> args = mutationArgs();
         args.put("runningSessions", (double) runningSessions);
-        return decode("machines:heartbeat", mutation("machines:heartbeat", args), ContractAnswers::heartbeat);
+        return decode("machines:heartbeat", mutation("machines:heartbeat", args), Answers::heartbeat);
     }
 
     @Override
@@ -72,22 +74,22 @@ public final class ConvexBackend implements Backend {
 
     @Override
     public MachineState fetchState() {
-        return decode(ContractSnapshots.STATE, query(ContractSnapshots.STATE), snapshots::state);
+        return decode(Snapshots.STATE, query(Snapshots.STATE), snapshots::state);
     }
 
     @Override
     public List<WorkItem> fetchWork() {
-        return decode(ContractSnapshots.WORK, query(ContractSnapshots.WORK), snapshots::work);
+        return decode(Snapshots.WORK, query(Snapshots.WORK), snapshots::work);
     }
 
     @Override
     public Subscription subscribeState(Consumer<MachineState> onSnapshot) {
-        return subscribe(ContractSnapshots.STATE, snapshots::state, onSnapshot);
+        return subscribe(Snapshots.STATE, snapshots::state, onSnapshot);
     }
 
     @Override
     public Subscription subscribeWork(Consumer<List<WorkItem>> onSnapshot) {
-        return subscribe(ContractSnapshots.WORK, snapshots::work, onSnapshot);
+        return subscribe(Snapshots.WORK, snapshots::work, onSnapshot);
     }
 
     @Override
@@ -122,7 +124,7 @@ public final class ConvexBackend implements Backend {
     public ClaimResult claim(MessageId message) {
         Map<String, Object> args = mutationArgs();
         args.put("messageId", message.value());
-        return decode("messages:claim", mutation("messages:claim", args), ContractAnswers::claim);
+        return decode("messages:claim", mutation("messages:claim", args), Answers::claim);
     }
 
     @Override
@@ -137,7 +139,7 @@ public final class ConvexBackend implements Backend {
             wireChunks.add(wire);
         }
         args.put("chunks", wireChunks);
-        return decode("messages:appendChunks", mutation("messages:appendChunks", args), ContractAnswers::appendChunks);
+        return decode("messages:appendChunks", mutation("messages:appendChunks", args), Answers::appendChunks);
     }
 
     @Override
@@ -161,12 +163,12 @@ public final class ConvexBackend implements Backend {
     /** Closes the subscriptions opened here; later calls fail. The Convex client itself is its owner's to close. */
     @Override
     public void close() {
-        List<ContractSubscription<?>> open;
+        List<SubscribedQuery<?>> open;
         synchronized (this) {
             closed = true;
             open = List.copyOf(subscriptions);
         }
-        open.forEach(ContractSubscription::close);
+        open.forEach(SubscribedQuery::close);
     }
 
     @Override
@@ -175,7 +177,7 @@ public final class ConvexBackend implements Backend {
     }
 
     private <T> Subscription subscribe(String function, Function<Object, T> decoder, Consumer<T> consumer) {
-        ContractSubscription<T> subscription = new ContractSubscription<>(function, decoder, consumer, errors, scrubber,
+        SubscribedQuery<T> subscription = new SubscribedQuery<>(function, decoder, consumer, errors, scrubber,
                 this::forget);
         synchronized (this) {
             ensureOpen(function);
@@ -193,7 +195,7 @@ public final class ConvexBackend implements Backend {
         return subscription;
     }
 
-    private synchronized void forget(ContractSubscription<?> subscription) {
+    private synchronized void forget(SubscribedQuery<?> subscription) {
         subscriptions.remove(subscription);
     }
 
@@ -226,7 +228,7 @@ public final class ConvexBackend implements Backend {
     private <T> T decode(String function, Object answer, Function<Object, T> decoder) {
         try {
             return decoder.apply(answer);
-        } catch (ContractFormatException e) {
+        } catch (FormatException e) {
             throw errors.malformedAnswer(function, e);
         }
     }

@@ -10,7 +10,7 @@ final class OpenCodeHttpException extends AssistantException {
 
     OpenCodeHttpException(String request, int status, String body) {
         super("OpenCode answered HTTP " + status + " to " + request
-                + (body.isBlank() ? "" : ": " + TextLines.shorten(body)));
+                + (body.isBlank() ? "" : ": " + OneLineText.shorten(body)));
         this.status = status;
     }
 

@@ -6,22 +6,23 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyListener;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -117,7 +118,7 @@ public final class OpenCodeProcess implements AssistantProcess {
     }
 
     @Override
-    public Reply prompt(OpenCodeSessionId session, PromptId promptId, String text, Optional<String> model,
+    public Reply prompt(OpenCodeSessionId session, MessageId message, String text, Optional<String> model,
                         ReplyListener listener) {
         Optional<ModelRef> modelRef;
         try {
@@ -135,6 +136,7 @@ public final class OpenCodeProcess implements AssistantProcess {
         if (unknown.isPresent()) {
             return FinishedReply.of(ReplyResult.failed(Kind.UNKNOWN_MODEL, unknown.get(), ""));
         }
+        PromptId promptId = PromptId.forMessage(message, Instant.now());
         TurnTracker tracker = new TurnTracker(session.value(), promptId.value(), directory, listener, client, json,
                 scheduler, options.abortGrace());
         if (running.putIfAbsent(session.value(), tracker) != null) {
@@ -202,7 +204,7 @@ public final class OpenCodeProcess implements AssistantProcess {
         try {
             CompletableFuture.allOf(turns.stream().map(TurnTracker::result).toArray(CompletableFuture[]::new))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             LOG.debug("replies did not end within {} ms", timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -99,7 +102,7 @@ public final class OpenCodeRuntime implements AssistantRuntime {
         }
         try (InputStream output = process.getInputStream()) {
             process.getOutputStream().close();
-            var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(output));
+            var reading = CompletableFuture.supplyAsync(() -> readAll(output));
             if (!process.waitFor(options.versionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
@@ -110,10 +113,10 @@ public final class OpenCodeRuntime implements AssistantRuntime {
             if (process.exitValue() != 0) {
                 throw new WorkerException(ExitCode.INVALID_INPUT, "OpenCode at " + executable
                         + " does not run (`--version` exited with " + process.exitValue() + "): "
-                        + TextLines.shorten(text));
+                        + OneLineText.shorten(text));
             }
-            return TextLines.shorten(text);
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return OneLineText.shorten(text);
+        } catch (IOException | ExecutionException | TimeoutException e) {
             throw new WorkerException(ExitCode.INVALID_INPUT, "OpenCode at " + executable + " does not run: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

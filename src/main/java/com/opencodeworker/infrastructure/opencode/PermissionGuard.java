@@ -75,6 +75,6 @@ final class PermissionGuard {
                 : StreamSupport.stream(request.path("patterns").spliterator(), false)
                         .map(JsonNode::asText).collect(Collectors.joining(" "));
         String line = "denied " + permission + (subject.isBlank() ? "" : " " + subject);
-        return TextLines.shorten(line) + " (permission policy: " + policy.wireName() + ")";
+        return OneLineText.shorten(line) + " (permission policy: " + policy.wireName() + ")";
     }
 }

@@ -48,7 +48,7 @@ final class TurnEvents {
             case "message.updated" -> onMessage(properties.path("info"));
             case "message.part.updated" -> onPart(properties.path("part"), out);
             case "message.part.delta" -> onDelta(properties, out);
-            case "session.error" -> sessionError = Optional.of(Failures.fromError(properties.path("error")));
+            case "session.error" -> sessionError = Optional.of(OpenCodeErrors.toFailure(properties.path("error")));
             case "session.status" -> onStatus(properties.path("status").path("type").asText());
             case "session.idle" -> onStatus("idle");
             default -> {
@@ -114,10 +114,10 @@ final class TurnEvents {
         toolStatuses.put(part.path("callID").asText(), status);
         String subject = subjectOf(part.path("tool").asText("tool"), state);
         String line = switch (status) {
-            case "error" -> subject + ": error: " + TextLines.firstLine(state.path("error").asText(""));
+            case "error" -> subject + ": error: " + OneLineText.firstLine(state.path("error").asText(""));
             default -> subject + ": " + status;
         };
-        return Optional.of(TextLines.shorten(line));
+        return Optional.of(OneLineText.shorten(line));
     }
 
     private String subjectOf(String tool, JsonNode state) {

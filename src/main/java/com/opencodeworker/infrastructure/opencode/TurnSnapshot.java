@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.port.PromptRecord;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What a session's history ({@code GET /session/{id}/message}) says about one prompt: whether it
@@ -19,7 +20,7 @@ import java.util.Optional;
 record TurnSnapshot(boolean sent, boolean answered, boolean finished, ReplyResult result) {
 
     /** The snapshot of the prompt whose user message id matches {@code isPrompt} (the newest such one). */
-    static TurnSnapshot of(JsonNode messages, java.util.function.Predicate<String> isPrompt, ObjectMapper json) {
+    static TurnSnapshot of(JsonNode messages, Predicate<String> isPrompt, ObjectMapper json) {
         String promptId = null;
         for (JsonNode message : messages) {
             JsonNode info = message.path("info");
@@ -68,7 +69,7 @@ record TurnSnapshot(boolean sent, boolean answered, boolean finished, ReplyResul
             output += info.path("tokens").path("output").asLong();
             cost += info.path("cost").asDouble();
             if (info.hasNonNull("error")) {
-                failure = Optional.of(Failures.fromError(info.get("error")));
+                failure = Optional.of(OpenCodeErrors.toFailure(info.get("error")));
             }
             for (JsonNode part : reply.path("parts")) {
                 parts.add(part);

@@ -2,11 +2,12 @@ package com.opencodeworker.infrastructure.opencode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
 import com.opencodeworker.domain.port.ReplyListener;
-import com.opencodeworker.domain.port.ReplyResult;
-import com.opencodeworker.domain.port.ReplyResult.Failure;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult.Failure;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * dead. The listener is called with this object's lock held, so one thread at a time, in order.
  * All mutable state is guarded by this.
  */
-final class TurnTracker implements com.opencodeworker.domain.port.Reply {
+final class TurnTracker implements Reply {
     private static final Logger LOG = LoggerFactory.getLogger(TurnTracker.class);
 
     private final String sessionId;

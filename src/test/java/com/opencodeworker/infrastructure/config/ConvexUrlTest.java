@@ -3,9 +3,12 @@ package com.opencodeworker.infrastructure.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ConvexUrlTest {
 
     @ParameterizedTest

@@ -15,9 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class JsonFileConfigStoreTest {
     private static final MachineToken TOKEN = MachineToken.parse("mch_abc123:sec_xyz789AB");
 

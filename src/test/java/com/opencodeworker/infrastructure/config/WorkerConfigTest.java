@@ -8,8 +8,11 @@ import com.opencodeworker.domain.PermissionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class WorkerConfigTest {
     private static final Path ROOT = Path.of("/srv/code").toAbsolutePath();
 

@@ -16,22 +16,27 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import com.opencodeworker.testing.convex.FakeConvexError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** How the adapter maps what Convex throws, and that the secret never leaks into a message or a log line. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendErrorsTest {
     private static final List<String> MUTATIONS = List.of("machines:connect", "machines:heartbeat",
             "machines:disconnect", "workers:setStatus", "sessions:update", "messages:claim", "messages:appendChunks",
@@ -181,7 +186,7 @@ class ConvexBackendErrorsTest {
         assertThat(failures).hasSize(MUTATIONS.size() + QUERIES.size());
         assertThat(failures).allSatisfy(failure -> assertThat(messagesOf(failure)).doesNotContain(secret));
         assertThat(String.join("\n", failures.stream().map(ConvexBackendErrorsTest::messagesOf).toList()))
-                .contains(ContractScrubber.MASK);
+                .contains(SecretScrubber.MASK);
         assertThat(logs.lines()).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain(secret));
     }
 

@@ -3,6 +3,7 @@ package com.opencodeworker.infrastructure.convex;
 import com.opencodeworker.domain.InstanceId;
 import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.port.Backend;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import com.opencodeworker.testing.convex.FakeBackend;
 import com.opencodeworker.testing.convex.InProcessConvex;
 import java.time.Instant;

@@ -14,8 +14,8 @@ import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
-import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.Backend.MachineState;
+import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import java.time.Duration;
 import java.util.List;
@@ -28,11 +28,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The machine side of the contract through the adapter: connect, supersede, heartbeat, state, auth, workers, sessions. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendMachineTest {
     private static final Duration WAIT = Duration.ofSeconds(3);
 

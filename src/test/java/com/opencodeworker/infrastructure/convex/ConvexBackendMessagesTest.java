@@ -13,27 +13,30 @@ import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
-import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.Backend.AppendResult;
 import com.opencodeworker.domain.port.Backend.Claimed;
 import com.opencodeworker.domain.port.Backend.CompletedReply;
 import com.opencodeworker.domain.port.Backend.NotClaimed;
+import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.testing.convex.FakeBackend.ChunkView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The message queue through the adapter: work snapshots, claims, chunks, complete and fail, fencing. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendMessagesTest {
     private static final Duration WAIT = Duration.ofSeconds(3);
     private static final String OTHER_INSTANCE = "00000000-0000-4000-8000-000000000000";

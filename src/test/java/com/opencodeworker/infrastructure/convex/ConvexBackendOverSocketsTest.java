@@ -13,6 +13,8 @@ import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
+import com.opencodeworker.infrastructure.convex.client.ConvexClient;
+import com.opencodeworker.infrastructure.convex.client.ConvexClientOptions;
 import com.opencodeworker.testing.convex.FakeBackend;
 import com.opencodeworker.testing.convex.FakeConvexServer;
 import java.time.Duration;
@@ -20,13 +22,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The backend adapter on the real Convex client, over real sockets, against the contract's fake deployment. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendOverSocketsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.Session;
+import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.port.Backend.MachineState;
 import com.opencodeworker.domain.port.BackendException;
@@ -13,17 +14,20 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Strict decoding of the contract's records: a bad record is skipped with one warning, never the whole snapshot. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConvexBackendWireTest {
     private static final Duration WAIT = Duration.ofSeconds(3);
 
@@ -233,7 +237,7 @@ class ConvexBackendWireTest {
 
         Session decoded = adapter.fetchState().sessions().get(0);
 
-        assertThat(decoded.status()).isEqualTo(com.opencodeworker.domain.SessionStatus.CLOSED);
+        assertThat(decoded.status()).isEqualTo(SessionStatus.CLOSED);
         assertThat(decoded.openCodeSessionId()).hasValueSatisfying(id -> assertThat(id.value()).isEqualTo("ses_x"));
     }
 

@@ -3,10 +3,13 @@ package com.opencodeworker.infrastructure.opencode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ModelRefTest {
     @Test
     void splitsAtTheFirstSlashOnly() {

@@ -7,17 +7,17 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.PermissionPolicy;
 import com.opencodeworker.domain.port.AssistantProcess.OpenedSession;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
-import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.testing.model.FakeModelServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -77,12 +77,8 @@ class OpenCodeProcessIntegrationTest {
         return Files.createDirectories(temp.resolve("dirs").resolve(name)).toRealPath();
     }
 
-    private static MessageId messageOf(PromptId prompt) {
-        return new MessageId(prompt.value().substring("msg_".length() + 12 + 1));
-    }
-
-    private static PromptId newPromptId() {
-        return PromptId.forMessage(new MessageId("m" + MESSAGES.incrementAndGet()), Instant.now());
+    private static MessageId newMessage() {
+        return new MessageId("m" + MESSAGES.incrementAndGet());
     }
 
     private static ReplyResult ended(Reply reply) throws Exception {
@@ -99,7 +95,7 @@ class OpenCodeProcessIntegrationTest {
         RecordingListener listener = new RecordingListener();
         long sent = System.nanoTime();
 
-        ReplyResult result = ended(shared.prompt(session, newPromptId(), "Say hello", Optional.empty(), listener));
+        ReplyResult result = ended(shared.prompt(session, newMessage(), "Say hello", Optional.empty(), listener));
 
         LOG.info("measured: prompt -> reply ended in {} ms",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
@@ -113,7 +109,7 @@ class OpenCodeProcessIntegrationTest {
 
     @Test
     void modelSeesTheWorkingDirectoryOfTheProcess() throws Exception {
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), "Where?", Optional.empty(),
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), "Where?", Optional.empty(),
                 new RecordingListener()));
 
         assertThat(result.text()).endsWith("[cwd: " + sharedDirectory + "]");
@@ -125,7 +121,7 @@ class OpenCodeProcessIntegrationTest {
         RecordingListener listener = new RecordingListener();
         model.holdStreams();
         try {
-            Reply reply = shared.prompt(session, newPromptId(), "count " + FakeModelServer.SLOW, Optional.empty(),
+            Reply reply = shared.prompt(session, newMessage(), "count " + FakeModelServer.SLOW, Optional.empty(),
                     listener);
             await().atMost(REPLY_TIMEOUT).until(() -> !listener.textDeltas().isEmpty());
 
@@ -142,9 +138,9 @@ class OpenCodeProcessIntegrationTest {
     @Test
     void lookupTellsNotSentFinishedAndUnfinished() throws Exception {
         OpenCodeSessionId session = newSession(shared);
-        PromptId finished = newPromptId();
+        MessageId finished = newMessage();
         ended(shared.prompt(session, finished, "Say hello", Optional.empty(), new RecordingListener()));
-        PromptId aborted = newPromptId();
+        MessageId aborted = newMessage();
         RecordingListener listener = new RecordingListener();
         model.holdStreams();
         try {
@@ -157,9 +153,9 @@ class OpenCodeProcessIntegrationTest {
         }
 
         assertThat(shared.lookup(session, new MessageId("never-sent"))).isInstanceOf(PromptRecord.NotSent.class);
-        assertThat(shared.lookup(session, messageOf(finished))).isInstanceOfSatisfying(PromptRecord.Finished.class,
+        assertThat(shared.lookup(session, finished)).isInstanceOfSatisfying(PromptRecord.Finished.class,
                 record -> assertThat(record.result().text()).startsWith("Hello from fake model (user turns seen: 1)"));
-        assertThat(shared.lookup(session, messageOf(aborted))).isInstanceOf(PromptRecord.Unfinished.class);
+        assertThat(shared.lookup(session, aborted)).isInstanceOf(PromptRecord.Unfinished.class);
     }
 
     @Test
@@ -168,7 +164,7 @@ class OpenCodeProcessIntegrationTest {
         RecordingListener listener = new RecordingListener();
         String prompt = "please write [[tool:write {\"filePath\": \"" + file + "\", \"content\": \"hi\\n\"}]]";
 
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), prompt, Optional.empty(),
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), prompt, Optional.empty(),
                 listener));
 
         assertThat(result.failure()).isEmpty();
@@ -183,7 +179,7 @@ class OpenCodeProcessIntegrationTest {
         RecordingListener listener = new RecordingListener();
         String prompt = "please write [[tool:write {\"filePath\": \"" + outside + "\", \"content\": \"no\"}]]";
 
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), prompt, Optional.empty(),
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), prompt, Optional.empty(),
                 listener));
 
         assertThat(outside).doesNotExist();
@@ -194,7 +190,7 @@ class OpenCodeProcessIntegrationTest {
 
     @Test
     void unknownModelFailsNamingTheModel() throws Exception {
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), "hi",
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), "hi",
                 Optional.of("fake/no-such-model"), new RecordingListener()));
 
         assertThat(result.failure()).hasValueSatisfying(failure -> {
@@ -205,7 +201,7 @@ class OpenCodeProcessIntegrationTest {
 
     @Test
     void modelWithoutProviderFailsReadably() throws Exception {
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), "hi", Optional.of("gpt"),
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), "hi", Optional.of("gpt"),
                 new RecordingListener()));
 
         assertThat(result.failure()).hasValueSatisfying(failure -> {
@@ -216,7 +212,7 @@ class OpenCodeProcessIntegrationTest {
 
     @Test
     void explicitModelIsUsed() throws Exception {
-        ReplyResult result = ended(shared.prompt(newSession(shared), newPromptId(), "hi",
+        ReplyResult result = ended(shared.prompt(newSession(shared), newMessage(), "hi",
                 Optional.of("fake/fake-model"), new RecordingListener()));
 
         assertThat(result.failure()).isEmpty();
@@ -247,7 +243,7 @@ class OpenCodeProcessIntegrationTest {
         try {
             RecordingListener listener = new RecordingListener();
             model.holdStreams();
-            Reply reply = process.prompt(newSession(process), newPromptId(), FakeModelServer.SLOW, Optional.empty(),
+            Reply reply = process.prompt(newSession(process), newMessage(), FakeModelServer.SLOW, Optional.empty(),
                     listener);
             await().atMost(REPLY_TIMEOUT).until(() -> !listener.textDeltas().isEmpty());
 
@@ -269,11 +265,11 @@ class OpenCodeProcessIntegrationTest {
         OpenCodeSessionId session;
         try (OpenCodeProcess first = runtime.start(directory, "resume-1")) {
             session = newSession(first);
-            ended(first.prompt(session, newPromptId(), "first", Optional.empty(), new RecordingListener()));
+            ended(first.prompt(session, newMessage(), "first", Optional.empty(), new RecordingListener()));
         }
         try (OpenCodeProcess second = runtime.start(directory, "resume-2")) {
             OpenedSession opened = second.openSession(Optional.of(session), "ignored");
-            ReplyResult result = ended(second.prompt(opened.id(), newPromptId(), "second", Optional.empty(),
+            ReplyResult result = ended(second.prompt(opened.id(), newMessage(), "second", Optional.empty(),
                     new RecordingListener()));
 
             assertThat(opened).isEqualTo(new OpenedSession(session, false));
@@ -286,8 +282,8 @@ class OpenCodeProcessIntegrationTest {
         Path left = directory("left");
         Path right = directory("right");
         try (OpenCodeProcess a = runtime.start(left, "left"); OpenCodeProcess b = runtime.start(right, "right")) {
-            Reply fromA = a.prompt(newSession(a), newPromptId(), "hi", Optional.empty(), new RecordingListener());
-            Reply fromB = b.prompt(newSession(b), newPromptId(), "hi", Optional.empty(), new RecordingListener());
+            Reply fromA = a.prompt(newSession(a), newMessage(), "hi", Optional.empty(), new RecordingListener());
+            Reply fromB = b.prompt(newSession(b), newMessage(), "hi", Optional.empty(), new RecordingListener());
 
             assertThat(ended(fromA).text()).endsWith("[cwd: " + left + "]");
             assertThat(ended(fromB).text()).endsWith("[cwd: " + right + "]");
@@ -297,9 +293,9 @@ class OpenCodeProcessIntegrationTest {
     @Test
     void stoppedProcessLeavesNoProcessBehind() throws Exception {
         OpenCodeProcess process = runtime.start(directory("stopped"), "stopped");
-        ended(process.prompt(newSession(process), newPromptId(), "hi", Optional.empty(), new RecordingListener()));
+        ended(process.prompt(newSession(process), newMessage(), "hi", Optional.empty(), new RecordingListener()));
         ProcessHandle server = ProcessHandle.of(process.pid()).orElseThrow();
-        List<ProcessHandle> tree = new java.util.ArrayList<>(server.descendants().toList());
+        List<ProcessHandle> tree = new ArrayList<>(server.descendants().toList());
         tree.add(server);
         LOG.info("measured: RSS of a server after one prompt: {}", rss(process.pid()));
         long stopping = System.nanoTime();

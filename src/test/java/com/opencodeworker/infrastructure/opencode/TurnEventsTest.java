@@ -12,13 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The event mapping, fed with events recorded from opencode 1.18.33 for one session with three
  * prompts: a write inside the directory, a write outside it (rejected), and a slow reply that was aborted.
  */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class TurnEventsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path DIRECTORY = Path.of("/home/dev/project");

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
+import com.opencodeworker.domain.port.ReplyResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -192,7 +193,7 @@ class TurnTrackerTest {
         public void abort(String sessionId) {
             aborts.incrementAndGet();
             if (failAbort) {
-                throw new com.opencodeworker.domain.port.AssistantException("connection refused");
+                throw new AssistantException("connection refused");
             }
         }
     }

@@ -6,7 +6,6 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
-import com.opencodeworker.domain.port.PromptId;
 import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
@@ -33,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ScriptedAssistant implements AssistantRuntime {
 
     /** A prompt as the assistant received it. */
-    public record Prompt(Path directory, OpenCodeSessionId session, PromptId id, String text, Optional<String> model) {
+    public record Prompt(Path directory, OpenCodeSessionId session, MessageId message, String text, Optional<String> model) {
     }
 
     private final AtomicInteger pids = new AtomicInteger(1000);
@@ -159,7 +158,7 @@ public final class ScriptedAssistant implements AssistantRuntime {
         }
 
         @Override
-        public Reply prompt(OpenCodeSessionId session, PromptId promptId, String text, Optional<String> model,
+        public Reply prompt(OpenCodeSessionId session, MessageId message, String text, Optional<String> model,
                             ReplyListener listener) {
             if (!alive) {
                 throw new AssistantException("process is gone");
@@ -167,9 +166,8 @@ public final class ScriptedAssistant implements AssistantRuntime {
             CountDownLatch gate;
             boolean silentFirst;
             ReplyResult.Failure endWith;
-            MessageId message = new MessageId(promptId.value().substring(17));
             synchronized (ScriptedAssistant.this) {
-                prompts.add(new Prompt(directory, session, promptId, text, model));
+                prompts.add(new Prompt(directory, session, message, text, model));
                 history.put(message, new PromptRecord.Unfinished());
                 gate = hold;
                 silentFirst = holdBeforeFirstDelta;

@@ -4,22 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.opencodeworker.domain.MachineToken;
-import com.opencodeworker.infrastructure.convex.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The fake's own promises, called as raw Convex functions: argument validation, call log, limits, fencing details. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class FakeBackendTest {
     private static final String INSTANCE = "11111111-1111-4111-8111-111111111111";
 

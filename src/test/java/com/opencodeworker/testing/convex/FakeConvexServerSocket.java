@@ -1,15 +1,15 @@
 package com.opencodeworker.testing.convex;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.opencodeworker.infrastructure.convex.ClientMessage;
-import com.opencodeworker.infrastructure.convex.ClientMessage.Add;
-import com.opencodeworker.infrastructure.convex.ClientMessage.ModifyQuerySet;
-import com.opencodeworker.infrastructure.convex.ClientMessage.QuerySetModification;
-import com.opencodeworker.infrastructure.convex.ClientMessage.Remove;
-import com.opencodeworker.infrastructure.convex.ServerMessage;
-import com.opencodeworker.infrastructure.convex.ServerMessage.QueryModification;
-import com.opencodeworker.infrastructure.convex.StateVersion;
-import com.opencodeworker.infrastructure.convex.SyncMessageCodec;
+import com.opencodeworker.infrastructure.convex.client.ClientMessage.Add;
+import com.opencodeworker.infrastructure.convex.client.ClientMessage.ModifyQuerySet;
+import com.opencodeworker.infrastructure.convex.client.ClientMessage.QuerySetModification;
+import com.opencodeworker.infrastructure.convex.client.ClientMessage.Remove;
+import com.opencodeworker.infrastructure.convex.client.ClientMessage;
+import com.opencodeworker.infrastructure.convex.client.ServerMessage.QueryModification;
+import com.opencodeworker.infrastructure.convex.client.ServerMessage;
+import com.opencodeworker.infrastructure.convex.client.StateVersion;
+import com.opencodeworker.infrastructure.convex.client.SyncServerCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +60,7 @@ final class FakeConvexServerSocket extends WebSocketListener {
             }
             ClientMessage message;
             try {
-                message = SyncMessageCodec.readClient(text);
+                message = SyncServerCodec.readClient(text);
             } catch (RuntimeException e) {
                 fail("Invalid message: " + e.getMessage());
                 return;
@@ -184,7 +184,7 @@ final class FakeConvexServerSocket extends WebSocketListener {
             return;
         }
         lastSendNanos = System.nanoTime();
-        webSocket.send(SyncMessageCodec.write(message));
+        webSocket.send(SyncServerCodec.write(message));
     }
 
     /** Sends FatalError and closes, as the backend does for a bad request. */

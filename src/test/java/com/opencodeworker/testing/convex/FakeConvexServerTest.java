@@ -170,7 +170,7 @@ class FakeConvexServerTest {
     }
 
     private static long ts(JsonNode base64) {
-        return com.opencodeworker.infrastructure.convex.ConvexValues.fromBase64(base64.asText());
+        return com.opencodeworker.infrastructure.convex.client.ConvexValues.fromBase64(base64.asText());
     }
 
     private static final class RawSocket extends WebSocketListener {

@@ -1,7 +1,7 @@
 package com.opencodeworker.testing.convex;
 
-import com.opencodeworker.infrastructure.convex.ConvexException;
-import com.opencodeworker.infrastructure.convex.ConvexFunctions;
+import com.opencodeworker.infrastructure.convex.client.ConvexException;
+import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

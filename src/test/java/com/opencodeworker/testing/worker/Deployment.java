@@ -5,7 +5,7 @@ import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.PermissionPolicy;
 import com.opencodeworker.domain.port.Clock;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
-import com.opencodeworker.infrastructure.convex.ConvexClientOptions;
+import com.opencodeworker.infrastructure.convex.client.ConvexClientOptions;
 import com.opencodeworker.infrastructure.opencode.OpenCodeOptions;
 import com.opencodeworker.presentation.MachineServer;
 import com.opencodeworker.presentation.WorkerWiring;
