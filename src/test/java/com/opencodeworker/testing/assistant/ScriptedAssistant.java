@@ -42,6 +42,8 @@ public final class ScriptedAssistant implements AssistantRuntime {
     private final List<Prompt> prompts = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private CountDownLatch hold = new CountDownLatch(0);
+    private CountDownLatch startGate = new CountDownLatch(0);
+    private final AtomicInteger startsWaiting = new AtomicInteger();
     private boolean holdBeforeFirstDelta;
     private RuntimeException startFailure;
     private ReplyResult.Failure failure;
@@ -99,14 +101,43 @@ public final class ScriptedAssistant implements AssistantRuntime {
     public void verifyAvailable() {
     }
 
+    /** From now on, starts wait until {@link #releaseStarts()}. */
+    public synchronized void holdStarts() {
+        startGate = new CountDownLatch(1);
+    }
+
+    public synchronized void releaseStarts() {
+        startGate.countDown();
+    }
+
+    /** How many starts wait for {@link #releaseStarts()}. */
+    public int startsWaiting() {
+        return startsWaiting.get();
+    }
+
     @Override
-    public synchronized AssistantProcess start(Path directory, String label) {
-        if (startFailure != null) {
-            throw startFailure;
+    public AssistantProcess start(Path directory, String label) {
+        CountDownLatch gate;
+        synchronized (this) {
+            gate = startGate;
         }
-        Process process = new Process(directory, pids.incrementAndGet());
-        started.add(process);
-        return process;
+        startsWaiting.incrementAndGet();
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            startsWaiting.decrementAndGet();
+        }
+        synchronized (this) {
+            if (startFailure != null) {
+                throw startFailure;
+            }
+            Process process = new Process(directory, pids.incrementAndGet());
+            started.add(process);
+            return process;
+        }
     }
 
     /** One scripted process. */
