@@ -3,6 +3,7 @@ package com.opencodeworker.infrastructure.opencode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,7 @@ final class EventStream implements AutoCloseable {
         connect();
         try {
             if (!firstOpen.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssistantException("OpenCode's event stream for " + label + " did not open within "
+                throw new AssistantStartTimeoutException("OpenCode's event stream for " + label + " did not open within "
                         + timeout.toSeconds() + " s");
             }
         } catch (InterruptedException e) {

@@ -45,7 +45,7 @@ public final class OpenCodeRuntime implements AssistantRuntime {
     private final OkHttpClient http = new OkHttpClient();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledThreadPoolExecutor scheduler;
-    private final Object startLock = new Object();
+    private final FirstStartAlone starts = new FirstStartAlone();
 
     public OpenCodeRuntime(Optional<Path> binary, PermissionPolicy policy, Map<String, String> extraEnvironment,
                            OpenCodeOptions options) {
@@ -140,14 +140,9 @@ public final class OpenCodeRuntime implements AssistantRuntime {
         Map<String, String> environment = ServerEnvironment.build(extraEnvironment, guard.configJson(json),
                 credentials);
         long started = System.nanoTime();
-        ServerProcess server;
-        // One start at a time: servers starting together on a fresh data directory race on
-        // OpenCode's database migration and one of them exits ("CREATE TABLE ... already exists").
-        synchronized (startLock) {
-            server = ServerProcess.start(
-                    List.of(executable.toString(), "serve", "--hostname", "127.0.0.1", "--port", "0"),
-                    directory, environment, label, options);
-        }
+        ServerProcess server = starts.run(() -> ServerProcess.start(
+                List.of(executable.toString(), "serve", "--hostname", "127.0.0.1", "--port", "0"),
+                directory, environment, label, options));
         long listening = System.nanoTime();
         HttpUrl url = HttpUrl.parse(server.url());
         if (url == null) {

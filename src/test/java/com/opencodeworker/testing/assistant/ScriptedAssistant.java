@@ -46,6 +46,8 @@ public final class ScriptedAssistant implements AssistantRuntime {
     private final AtomicInteger startsWaiting = new AtomicInteger();
     private boolean holdBeforeFirstDelta;
     private RuntimeException startFailure;
+    private int failingStarts;
+    private int startAttempts;
     private ReplyResult.Failure failure;
 
     // ---- test controls ----
@@ -68,6 +70,18 @@ public final class ScriptedAssistant implements AssistantRuntime {
 
     public synchronized void failStartsWith(RuntimeException failure) {
         this.startFailure = failure;
+        this.failingStarts = Integer.MAX_VALUE;
+    }
+
+    /** The next {@code count} starts fail with {@code failure}, later ones succeed. */
+    public synchronized void failNextStarts(int count, RuntimeException failure) {
+        this.startFailure = failure;
+        this.failingStarts = count;
+    }
+
+    /** How many starts were tried, failed ones included. */
+    public synchronized int startAttempts() {
+        return startAttempts;
     }
 
     /** Every later reply ends with this failure after its deltas. */
@@ -131,7 +145,9 @@ public final class ScriptedAssistant implements AssistantRuntime {
             startsWaiting.decrementAndGet();
         }
         synchronized (this) {
-            if (startFailure != null) {
+            startAttempts++;
+            if (startFailure != null && failingStarts > 0) {
+                failingStarts--;
                 throw startFailure;
             }
             Process process = new Process(directory, pids.incrementAndGet());
