@@ -93,6 +93,11 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " (env PERMISSION_POLICY; default: default).")
     private String permissionPolicy;
 
+    @Option(names = "--process-mode", paramLabel = "<mode>",
+            description = "One OpenCode server per chat session (per-session) or per worker directory (per-directory)"
+                    + " (env PROCESS_MODE; default: per-session).")
+    private String processMode;
+
     @Option(names = "--verbose", description = "Log debug details, and show stack traces of errors.")
     private boolean verbose;
 
@@ -198,6 +203,7 @@ public final class WorkerCommand implements Callable<Integer> {
         putIfGiven(flags, SettingKey.MAX_SESSIONS, maxSessions);
         putIfGiven(flags, SettingKey.SHUTDOWN_GRACE, shutdownGrace);
         putIfGiven(flags, SettingKey.PERMISSION_POLICY, permissionPolicy);
+        putIfGiven(flags, SettingKey.PROCESS_MODE, processMode);
         return flags;
     }
 
@@ -217,6 +223,7 @@ public final class WorkerCommand implements Callable<Integer> {
         out.println("  max sessions:      " + config.maxSessions());
         out.println("  shutdown grace:    " + config.shutdownGrace().toMillis() + " ms");
         out.println("  permission policy: " + config.permissionPolicy().wireName());
+        out.println("  process mode:      " + config.processMode().wireName());
         out.println("Nothing was started or stored.");
         out.flush();
     }
