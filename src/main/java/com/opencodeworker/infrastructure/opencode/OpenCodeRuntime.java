@@ -45,7 +45,7 @@ public final class OpenCodeRuntime implements AssistantRuntime {
     private final OkHttpClient http = new OkHttpClient();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledThreadPoolExecutor scheduler;
-    private final FirstStartAlone starts = new FirstStartAlone();
+    private final StartGate starts = new StartGate(Runtime.getRuntime().availableProcessors());
 
     public OpenCodeRuntime(Optional<Path> binary, PermissionPolicy policy, Map<String, String> extraEnvironment,
                            OpenCodeOptions options) {
@@ -139,10 +139,16 @@ public final class OpenCodeRuntime implements AssistantRuntime {
         ServerCredentials credentials = ServerCredentials.random(random);
         Map<String, String> environment = ServerEnvironment.build(extraEnvironment, guard.configJson(json),
                 credentials);
+        return starts.run(() -> startNow(executable, directory, label, environment, credentials));
+    }
+
+    /** Spawns the server and waits until it listens and its event stream is open; times count from the spawn. */
+    private OpenCodeProcess startNow(Path executable, Path directory, String label, Map<String, String> environment,
+                                     ServerCredentials credentials) {
         long started = System.nanoTime();
-        ServerProcess server = starts.run(() -> ServerProcess.start(
+        ServerProcess server = ServerProcess.start(
                 List.of(executable.toString(), "serve", "--hostname", "127.0.0.1", "--port", "0"),
-                directory, environment, label, options));
+                directory, environment, label, options);
         long listening = System.nanoTime();
         HttpUrl url = HttpUrl.parse(server.url());
         if (url == null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
-class FirstStartAloneTest {
-    private final FirstStartAlone starts = new FirstStartAlone();
+class StartGateTest {
+    private final StartGate starts = new StartGate(2);
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostAtOnce = new AtomicInteger();
 
@@ -47,6 +48,21 @@ class FirstStartAloneTest {
 
         assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("started");
         assertThat(third.get(5, TimeUnit.SECONDS)).isEqualTo("started");
+        assertThat(mostAtOnce.get()).isEqualTo(2);
+    }
+
+    @Test
+    void afterTheFirstAtMostTheGivenNumberStartAtOnce() throws Exception {
+        startLater(new CountDownLatch(0)).get(5, TimeUnit.SECONDS);
+        CountDownLatch done = new CountDownLatch(1);
+        List<CompletableFuture<String>> later = List.of(startLater(done), startLater(done), startLater(done));
+        await().atMost(Duration.ofSeconds(5)).until(() -> running.get() == 2);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> running.get() == 2);
+        done.countDown();
+
+        for (CompletableFuture<String> start : later) {
+            assertThat(start.get(5, TimeUnit.SECONDS)).isEqualTo("started");
+        }
         assertThat(mostAtOnce.get()).isEqualTo(2);
     }
 
