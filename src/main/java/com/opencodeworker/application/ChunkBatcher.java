@@ -5,7 +5,9 @@ import com.opencodeworker.domain.ChunkKind;
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.domain.port.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +46,7 @@ public final class ChunkBatcher {
     private final int attempt;
     private final Backend backend;
     private final Retry retry;
+    private final Clock clock;
     private final Limits limits;
     private final Signals signals;
     private final BooleanSupplier giveUp;
@@ -53,8 +56,7 @@ public final class ChunkBatcher {
     private int pendingChars;
     private int inFlight;
     private int nextSequence;
-    private long lastFlushNanos;
-    private boolean flushedOnce;
+    private Instant lastFlush;
     private boolean finishing;
     private boolean done;
     private boolean truncated;
@@ -62,12 +64,13 @@ public final class ChunkBatcher {
     private Stop stop = Stop.NONE;
     private int calls;
 
-    public ChunkBatcher(MessageId message, int attempt, Backend backend, Retry retry, Limits limits,
+    public ChunkBatcher(MessageId message, int attempt, Backend backend, Retry retry, Clock clock, Limits limits,
                         Signals signals, BooleanSupplier giveUp) {
         this.message = Objects.requireNonNull(message, "message");
         this.attempt = attempt;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.retry = Objects.requireNonNull(retry, "retry");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.signals = Objects.requireNonNull(signals, "signals");
         this.giveUp = Objects.requireNonNull(giveUp, "giveUp");
@@ -162,9 +165,10 @@ public final class ChunkBatcher {
                 wait();
                 continue;
             }
-            long waitNanos = flushedOnce ? lastFlushNanos + limits.interval().toNanos() - System.nanoTime() : 0;
-            if (waitNanos > 0 && !finishing && pendingChars < limits.flushBytes()) {
-                wait(Math.max(1, waitNanos / 1_000_000));
+            long waitMillis = lastFlush == null ? 0
+                    : Duration.between(clock.now(), lastFlush.plus(limits.interval())).toMillis();
+            if (waitMillis > 0 && !finishing && pendingChars < limits.flushBytes()) {
+                wait(waitMillis);
                 continue;
             }
             inFlight = pending.size();
@@ -184,8 +188,7 @@ public final class ChunkBatcher {
         boolean newCancel;
         synchronized (this) {
             calls++;
-            flushedOnce = true;
-            lastFlushNanos = System.nanoTime();
+            lastFlush = clock.now();
             for (int i = 0; i < batch.size(); i++) {
                 pendingChars -= pending.remove(0).text().length();
             }

@@ -173,7 +173,7 @@ public final class ProcessMessage {
     private Outcome prompt(WorkItem item, int attempt, AssistantProcess process, OpenCodeSessionId session,
                            ActiveMessage active) throws InterruptedException {
         MessageId id = item.messageId();
-        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, limits, new ChunkBatcher.Signals() {
+        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 LOG.info("Stop requested for message {}", id);

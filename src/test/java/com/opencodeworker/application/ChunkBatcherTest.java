@@ -12,12 +12,15 @@ import com.opencodeworker.domain.ChunkKind;
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.domain.port.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +35,23 @@ class ChunkBatcherTest {
     private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
     private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
+
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
-        return new ChunkBatcher(MESSAGE, 1, backend, retry, limits, new ChunkBatcher.Signals() {
+        return batcher(limits, Clock.system());
+    }
+
+    /** A batcher on the test's manual clock ({@link #advance}). */
+    private ChunkBatcher manualBatcher(ChunkBatcher.Limits limits) {
+        return batcher(limits, now::get);
+    }
+
+    private void advance(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
+    }
+
+    private ChunkBatcher batcher(ChunkBatcher.Limits limits, Clock clock) {
+        return new ChunkBatcher(MESSAGE, 1, backend, retry, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 cancels.incrementAndGet();
@@ -95,20 +113,6 @@ class ChunkBatcherTest {
         assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bc"),
                 new Chunk(2, ChunkKind.REASONING, "think"), new Chunk(3, ChunkKind.TEXT, "d"));
         assertThat(batcher.calls()).isEqualTo(2);
-    }
-
-    @Test
-    void aFullBatchIsSentWithoutWaitingForTheInterval() throws InterruptedException {
-        recordBatches(inv -> ok());
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofHours(1), 10, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "first");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
-
-        batcher.add(ChunkKind.TEXT, "0123456789ab");
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
-        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "0123456789ab"));
-        batcher.finish();
     }
 
     @Test
@@ -216,5 +220,74 @@ class ChunkBatcherTest {
             assertThat(sequences.get(i)).isEqualTo(i);
         }
         assertThat(sentText()).isEqualTo(expected.toString());
+    }
+
+    /** A batcher on the manual clock that has sent its first delta, "first", at once. */
+    private ChunkBatcher pastTheFirstDelta(Duration interval, int flushBytes) {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = manualBatcher(new ChunkBatcher.Limits(interval, flushBytes, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "first");
+        awaitBatches(1);
+        return batcher;
+    }
+
+    private void awaitBatches(int count) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == count);
+    }
+
+    /** Waits for call number {@code count} and checks what it sent. */
+    private void assertCallSent(int count, Chunk... chunks) {
+        awaitBatches(count);
+        assertThat(batches.get(count - 1)).containsExactly(chunks);
+    }
+
+    @Test
+    void deltasAfterTheFirstWaitForTheIntervalThenGoInOneCall() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
+
+        batcher.add(ChunkKind.TEXT, "b");
+        advance(Duration.ofMillis(99));
+        batcher.add(ChunkKind.TEXT, "c");
+        advance(Duration.ofMillis(1));
+
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
+        batcher.finish();
+        assertThat(batches).hasSize(2);
+    }
+
+    @Test
+    void theIntervalCountsFromTheLastFlush() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
+        advance(Duration.ofMillis(100));
+        batcher.add(ChunkKind.TEXT, "b");
+        awaitBatches(2);
+
+        batcher.add(ChunkKind.TEXT, "c");
+        batcher.add(ChunkKind.TEXT, "d");
+        advance(Duration.ofMillis(100));
+
+        assertCallSent(3, new Chunk(2, ChunkKind.TEXT, "cd"));
+        batcher.finish();
+    }
+
+    @Test
+    void aBatchGoesOutWhenItReachesTheFlushSizeNotBefore() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofHours(1), 10);
+
+        "0123456789".chars().forEach(digit -> batcher.add(ChunkKind.TEXT, Character.toString(digit)));
+
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "0123456789"));
+        batcher.finish();
+    }
+
+    @Test
+    void finishSendsWhatWaitsWithoutWaitingForTheInterval() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofHours(1), 4096);
+        batcher.add(ChunkKind.TEXT, "b");
+
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "b"));
     }
 }

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ProcessMessageTest {
@@ -131,11 +133,13 @@ class ProcessMessageTest {
                 .isEqualTo(existing);
     }
 
-    @Test
-    void aMessageClaimedElsewhereIsReleasedUntouched() throws InterruptedException {
-        when(backend.claim(MESSAGE)).thenReturn(new Backend.NotClaimed(Backend.NotClaimed.Reason.TAKEN));
+    @ParameterizedTest
+    @CsvSource({"TAKEN, RELEASED", "DONE, DONE", "CANCELLED, DONE", "NOT_FOUND, DONE"})
+    void aMessageNotClaimedIsLeftUntouchedAndReleasedOnlyWhenAnotherInstanceHasIt(
+            Backend.NotClaimed.Reason reason, Outcome expected) throws InterruptedException {
+        when(backend.claim(MESSAGE)).thenReturn(new Backend.NotClaimed(reason));
 
-        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(expected);
         assertThat(assistant.started()).isEmpty();
     }
 
@@ -209,13 +213,15 @@ class ProcessMessageTest {
         verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
     }
 
-    @Test
-    void aDeadProcessFailsTheMessageRetryably() throws Exception {
-        assistant.failRepliesWith(new ReplyResult.Failure(ReplyResult.Failure.Kind.PROCESS_DIED, "OpenCode exited"));
+    @ParameterizedTest
+    @CsvSource({"PROCESS_DIED, true", "MODEL_ERROR, true", "OTHER, false"})
+    void aFailedReplyFailsTheMessageRetryablyOnlyWhenATryAgainCanHelp(ReplyResult.Failure.Kind kind,
+                                                                        boolean retryable) throws Exception {
+        assistant.failRepliesWith(new ReplyResult.Failure(kind, "went wrong"));
 
         processMessage.process(item(), new ActiveMessage(MESSAGE));
 
-        verify(backend).fail(MESSAGE, 1, "OpenCode exited", true);
+        verify(backend).fail(MESSAGE, 1, "went wrong", retryable);
     }
 
     @Test
@@ -282,6 +288,45 @@ class ProcessMessageTest {
         verify(backend).fail(MESSAGE, 1, "stopped by a worker shutdown before any reply", true);
         verify(backend, never()).complete(any(), anyInt(), any());
         assistant.release();
+    }
+
+    @Test
+    void aLeaseLostAtClaimReleasesTheMessage() throws InterruptedException {
+        when(backend.claim(MESSAGE)).thenThrow(new BackendException.LeaseLost("moved"));
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
+        assertThat(lifecycle.superseded()).isFalse();
+    }
+
+    @Test
+    void aRefusedClaimLeavesTheMessageForLater() throws InterruptedException {
+        when(backend.claim(MESSAGE)).thenThrow(new BackendException.Rejected("no"));
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
+        assertThat(lifecycle.superseded()).isFalse();
+        verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+    }
+
+    @Test
+    void aStoppingWorkerReleasesTheMessageWithoutFailingIt() throws InterruptedException {
+        processes.closeAll();
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
+        verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+        assertThat(assistant.started()).isEmpty();
+    }
+
+    @Test
+    void aMessageQueuedBeforeTheConversationWasStoredContinuesItAfterARestart() throws InterruptedException {
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        assistant.started().get(0).crash();
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(assistant.started()).hasSize(2);
+        assertThat(assistant.prompts()).extracting(ScriptedAssistant.Prompt::session).map(Object::toString)
+                .containsExactly("ses_scripted1", "ses_scripted1");
+        verify(backend).updateSession(SESSION, Optional.of(SessionStatus.ACTIVE), Optional.empty());
     }
 
     private Outcome run(WorkItem item, ActiveMessage active) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkerId;
+import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,26 +93,14 @@ class SessionProcessesTest {
         SessionProcesses pool = pool(1);
         SessionProcesses.Lease busy = pool.acquire(session("a"), WORKER, DIR);
 
-        CompletableFuture<SessionProcesses.Lease> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.acquire(session("b"), WORKER, DIR);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
-        pool.release(busy);
-
-        assertThat(waiting.get(5, TimeUnit.SECONDS).session()).isEqualTo(session("b"));
+        assertThat(acquiredOnceReleased(pool, busy, session("b")).session()).isEqualTo(session("b"));
         assertThat(stoppedIdle).containsExactly(session("a"));
     }
 
     @Test
     void aProcessThatExitedIsReplaced() throws InterruptedException {
         SessionProcesses pool = pool(2);
-        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
-        pool.release(first);
-        ((ScriptedAssistant.Process) first.process()).crash();
+        SessionProcesses.Lease first = usedThenCrashed(pool);
 
         SessionProcesses.Lease second = pool.acquire(session("a"), WORKER, DIR);
 
@@ -282,5 +271,138 @@ class SessionProcessesTest {
 
         assertThat(b.started()).isTrue();
         assertThat(b.process()).isNotSameAs(a.process());
+    void aSessionWhoseDirectoryChangedGetsANewProcessThere() throws InterruptedException {
+        SessionProcesses pool = pool(2);
+        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
+        pool.release(first);
+
+        SessionProcesses.Lease moved = pool.acquire(session("a"), WORKER, Path.of("elsewhere"));
+
+        assertThat(moved.started()).isTrue();
+        assertThat(first.process().isAlive()).isFalse();
+        assertThat(((ScriptedAssistant.Process) moved.process()).directory()).isEqualTo(Path.of("elsewhere"));
+        assertThat(pool.running()).isEqualTo(1);
+        assertThat(stoppedIdle).isEmpty();
+    }
+
+    @Test
+    void aSecondMessageOfABusySessionWaitsForTheSameProcess() throws Exception {
+        SessionProcesses pool = pool(2);
+        SessionProcesses.Lease busy = pool.acquire(session("a"), WORKER, DIR);
+
+        SessionProcesses.Lease second = acquiredOnceReleased(pool, busy, session("a"));
+        assertThat(second.process()).isSameAs(busy.process());
+        assertThat(second.started()).isFalse();
+        assertThat(assistant.started()).hasSize(1);
+    }
+
+    @Test
+    void aProcessThatFailsToStartFreesItsSlot() throws InterruptedException {
+        SessionProcesses pool = pool(1);
+        assistant.failStartsWith(new AssistantException("no opencode"));
+
+        assertThatThrownBy(() -> pool.acquire(session("a"), WORKER, DIR)).isInstanceOf(AssistantException.class);
+        assistant.failStartsWith(null);
+
+        assertThat(pool.acquire(session("b"), WORKER, DIR).started()).isTrue();
+        assertThat(pool.running()).isEqualTo(1);
+    }
+
+    @Test
+    void idleTimeCountsFromTheRelease() throws InterruptedException {
+        SessionProcesses pool = pool(2);
+        SessionProcesses.Lease lease = pool.acquire(session("a"), WORKER, DIR);
+        tick(400);
+        pool.release(lease);
+        tick(299);
+
+        assertThat(pool.stopIdle(Duration.ofSeconds(300))).isEmpty();
+        tick(1);
+        assertThat(pool.stopIdle(Duration.ofSeconds(300))).containsExactly(session("a"));
+        assertThat(lease.process().isAlive()).isFalse();
+    }
+
+    @Test
+    void theReleaseOfAReplacedProcessLeavesItsSuccessorBusy() throws Exception {
+        SessionProcesses pool = pool(2);
+        SessionProcesses.Lease old = usedThenCrashed(pool);
+        SessionProcesses.Lease current = pool.acquire(session("a"), WORKER, DIR);
+
+        pool.release(old);
+        tick(1000);
+
+        assertThat(pool.stopIdle(Duration.ofSeconds(1))).isEmpty();
+        assertThat(acquiredOnceReleased(pool, current, session("a")).process()).isSameAs(current.process());
+    }
+
+    @Test
+    void aProcessIsOpenedOnlyOnceMarkedSoAndOnlyUntilReplaced() throws InterruptedException {
+        SessionProcesses pool = pool(2);
+        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
+        assertThat(pool.isOpened(first)).isFalse();
+
+        pool.markOpened(first);
+        assertThat(pool.isOpened(first)).isTrue();
+        pool.release(first);
+        ((ScriptedAssistant.Process) first.process()).crash();
+        SessionProcesses.Lease second = pool.acquire(session("a"), WORKER, DIR);
+
+        assertThat(pool.isOpened(second)).isFalse();
+        pool.markOpened(first);
+        assertThat(pool.isOpened(second)).isFalse();
+        assertThat(pool.isOpened(first)).isFalse();
+    }
+
+    @Test
+    void closingReturnsTheSessionsWhoseProcessItStopped() throws InterruptedException {
+        SessionProcesses pool = pool(4);
+        pool.release(pool.acquire(session("a"), WORKER, DIR));
+        pool.acquire(session("b"), WORKER, DIR);
+
+        assertThat(pool.closeAll()).containsExactlyInAnyOrder(session("a"), session("b"));
+        assertThat(pool.running()).isZero();
+    }
+
+    @Test
+    void aWaitingSessionIsRefusedWhenThePoolCloses() throws Exception {
+        SessionProcesses pool = pool(1);
+        pool.acquire(session("a"), WORKER, DIR);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireAsync(pool, session("b"));
+        assertStillWaiting(waiting);
+
+        pool.closeAll();
+
+        assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerStoppingException.class);
+    }
+
+    /** Session "a" got a process, released it, and the process then died. */
+    private static SessionProcesses.Lease usedThenCrashed(SessionProcesses pool) throws InterruptedException {
+        SessionProcesses.Lease lease = pool.acquire(session("a"), WORKER, DIR);
+        pool.release(lease);
+        ((ScriptedAssistant.Process) lease.process()).crash();
+        return lease;
+    }
+
+    /** Acquires for {@code session} on another thread, checks it waits while {@code busy} is held, then releases it. */
+    private static SessionProcesses.Lease acquiredOnceReleased(SessionProcesses pool, SessionProcesses.Lease busy,
+                                                              SessionId session) throws Exception {
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireAsync(pool, session);
+        assertStillWaiting(waiting);
+        pool.release(busy);
+        return waiting.get(5, TimeUnit.SECONDS);
+    }
+
+    private static void assertStillWaiting(CompletableFuture<SessionProcesses.Lease> acquiring) {
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !acquiring.isDone());
+    }
+
+    private static CompletableFuture<SessionProcesses.Lease> acquireAsync(SessionProcesses pool, SessionId session) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire(session, WORKER, DIR);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }

@@ -42,11 +42,19 @@ class WorkDispatcherTest {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private Outcome outcome = Outcome.DONE;
 
+    private final Map<String, Exception> failOnce = new ConcurrentHashMap<>();
+
     private final WorkDispatcher dispatcher = new WorkDispatcher(SELF, now::get, (item, active) -> {
         String id = item.messageId().value();
         started.add(id);
         maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
         try {
+            Exception failure = failOnce.remove(id);
+            if (failure instanceof InterruptedException interrupted) {
+                throw interrupted;
+            } else if (failure != null) {
+                throw (RuntimeException) failure;
+            }
             CountDownLatch gate = gates.get(id);
             if (gate != null) {
                 while (!gate.await(10, TimeUnit.MILLISECONDS)) {
@@ -195,5 +203,73 @@ class WorkDispatcherTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> stops.size() == 2);
         assertThat(stops.values()).containsOnly(StopReason.SHUTDOWN);
+    }
+
+    @Test
+    void aHandlerThatThrowsReleasesTheMessageAndTheSessionGoesOn() {
+        failOnce.put("m1", new IllegalStateException("a bug"));
+        dispatcher.onWork(List.of(pending("m1", "s1", 1), pending("m2", "s1", 2)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 2);
+
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 3);
+        assertThat(started).containsExactly("m1", "m2", "m1");
+    }
+
+    @Test
+    void anInterruptedSessionStopsAndItsMessageCanBeTakenAgain() throws InterruptedException {
+        failOnce.put("m1", new InterruptedException("stopping"));
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 1);
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
+
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 2);
+        assertThat(started).containsExactly("m1", "m1");
+    }
+
+    @Test
+    void awaitIdleWaitsForTheRunningSessions() throws InterruptedException {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+
+        assertThat(dispatcher.activeCount()).isEqualTo(1);
+        assertThat(dispatcher.awaitIdle(50)).isFalse();
+        gate("m1").countDown();
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
+        assertThat(dispatcher.activeCount()).isZero();
+    }
+
+    @Test
+    void aMessageThisInstanceHeldBeforeIsTakenAgain() {
+        dispatcher.onWork(List.of(claimed("m1", SELF, 2_000_000, false)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.equals(List.of("m1")));
+    }
+
+    @Test
+    void aDoneMessageThatLeftTheSnapshotAndCameBackIsTakenAgain() {
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 1);
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        dispatcher.onWork(List.of());
+
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 2);
+        assertThat(started).containsExactly("m1", "m1");
+    }
+
+    @Test
+    void workIsDroppedWhenTheExecutorRefusesIt() throws InterruptedException {
+        executor.shutdownNow();
+
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+
+        assertThat(dispatcher.awaitIdle(1000)).isTrue();
+        assertThat(started).isEmpty();
     }
 }
