@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionProcesses {
     private static final Logger LOG = LoggerFactory.getLogger(SessionProcesses.class);
 
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
     private final AssistantRuntime runtime;
     private final Clock clock;
     private final int maxProcesses;
@@ -138,6 +140,11 @@ public final class SessionProcesses {
                 }
                 return Step.stop(entry.process, List.of());
             }
+            if (entry != null && entry.busy.contains(session)) {
+                // One message of a session at a time: the next waits for the same process.
+                wait(RECHECK.toMillis());
+                continue;
+            }
             if (entry != null) {
                 entry.sessions.add(session);
                 entry.busy.add(session);
@@ -169,7 +176,8 @@ public final class SessionProcesses {
                     }
                 }
             }
-            wait();
+            // Work ending elsewhere frees a process without a call here: look again now and then.
+            wait(RECHECK.toMillis());
         }
     }
 

@@ -99,10 +99,13 @@ public final class WorkDispatcher {
         return item.isClaimedBy(self) || item.hasExpiredLease(now);
     }
 
-    /** Whether messages of {@code session} wait in its queue (the one being answered not counted). */
+    /**
+     * Whether {@code session} still has messages to answer: queued, or taken by its drain (which
+     * holds no process between one message's release and the next one's acquire).
+     */
     public synchronized boolean hasWaitingWork(SessionId session) {
         Queue<WorkItem> queue = queues.get(session);
-        return queue != null && !queue.isEmpty();
+        return runningSessions.contains(session) || queue != null && !queue.isEmpty();
     }
 
     private void startSession(SessionId session) {

@@ -271,6 +271,9 @@ class SessionProcessesTest {
 
         assertThat(b.started()).isTrue();
         assertThat(b.process()).isNotSameAs(a.process());
+    }
+
+    @Test
     void aSessionWhoseDirectoryChangedGetsANewProcessThere() throws InterruptedException {
         SessionProcesses pool = pool(2);
         SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
