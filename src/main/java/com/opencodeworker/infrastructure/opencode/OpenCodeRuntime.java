@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -42,7 +43,9 @@ public final class OpenCodeRuntime implements AssistantRuntime {
     private final Map<String, String> extraEnvironment;
     private final OpenCodeOptions options;
     private final ObjectMapper json = new ObjectMapper();
-    private final OkHttpClient http = new OkHttpClient();
+    private static final int EVENT_STREAMS = 256;
+
+    private final OkHttpClient http = new OkHttpClient.Builder().dispatcher(eventStreamDispatcher()).build();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledThreadPoolExecutor scheduler;
     private final StartGate starts = new StartGate(Runtime.getRuntime().availableProcessors());
@@ -60,6 +63,18 @@ public final class OpenCodeRuntime implements AssistantRuntime {
             return thread;
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Every server's event stream is an async call that stays open, and all servers are on host
+     * 127.0.0.1: OkHttp's default of 5 async calls per host let the sixth server's stream wait for
+     * ever ("event stream did not open"). One stream per server, up to the 64 servers allowed.
+     */
+    private static Dispatcher eventStreamDispatcher() {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(EVENT_STREAMS);
+        dispatcher.setMaxRequestsPerHost(EVENT_STREAMS);
+        return dispatcher;
     }
 
     @Override
