@@ -96,7 +96,8 @@ final class DirectOpenCode implements AutoCloseable {
                 if (waiting != null) {
                     waiting.complete(now);
                 }
-            } else if (type.equals("session.idle")) {
+            } else if (type.equals("session.idle") || type.equals("session.status")
+                    && event.path("properties").path("status").path("type").asText().equals("idle")) {
                 CompletableFuture<Void> waiting = idle.get(session);
                 if (waiting != null) {
                     waiting.complete(null);
