@@ -49,7 +49,11 @@ final class DirectOpenCode implements AutoCloseable {
         BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         String url = null;
-        for (String line = output.readLine(); line != null && url == null; line = output.readLine()) {
+        while (url == null) {
+            String line = output.readLine();
+            if (line == null) {
+                break;
+            }
             Matcher listening = LISTENING.matcher(line.strip());
             if (listening.find()) {
                 url = listening.group(1);
