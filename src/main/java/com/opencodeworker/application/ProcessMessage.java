@@ -8,6 +8,7 @@ import com.opencodeworker.domain.SessionStatus;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.AssistantProcess;
+import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.Clock;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessMessage {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessMessage.class);
+    static final int START_TRIES = 3;
     static final String INTERRUPTED = "interrupted by a worker restart";
     static final String SHUTDOWN_BEFORE_REPLY = "stopped by a worker shutdown before any reply";
 
@@ -98,7 +100,7 @@ public final class ProcessMessage {
         }
         SessionProcesses.Lease lease;
         try {
-            lease = processes.acquire(item.sessionId(), item.workerId(), directory);
+            lease = acquire(item, directory);
         } catch (AssistantException e) {
             fail(id, attempt, "OpenCode could not start: " + e.getMessage(), true);
             return Outcome.DONE;
@@ -112,6 +114,21 @@ public final class ProcessMessage {
             return Outcome.DONE;
         } finally {
             processes.release(lease);
+        }
+    }
+
+    /** The session's process; a start that only took too long (a busy machine) is tried again. */
+    private SessionProcesses.Lease acquire(WorkItem item, Path directory) throws InterruptedException {
+        for (int start = 1; ; start++) {
+            try {
+                return processes.acquire(item.sessionId(), item.workerId(), directory);
+            } catch (AssistantStartTimeoutException slow) {
+                if (start >= START_TRIES) {
+                    throw slow;
+                }
+                LOG.info("OpenCode for session {} was slow to start ({}); trying again", item.sessionId(),
+                        slow.getMessage());
+            }
         }
     }
 

@@ -45,6 +45,7 @@ public final class WorkDispatcher {
 
     private final Set<MessageId> taken = new HashSet<>();
     private final Map<SessionId, Queue<WorkItem>> queues = new HashMap<>();
+    private final Set<MessageId> queued = new HashSet<>();
     private final Set<SessionId> runningSessions = new HashSet<>();
     private final Map<MessageId, ActiveMessage> active = new HashMap<>();
     private List<WorkItem> lastSnapshot = List.of();
@@ -76,9 +77,10 @@ public final class WorkDispatcher {
             }
             taken.add(item.messageId());
             queues.computeIfAbsent(item.sessionId(), s -> new ArrayDeque<>()).add(item);
+            queued.add(item.messageId());
             startSession(item.sessionId());
         }
-        taken.removeIf(id -> !present.contains(id) && !active.containsKey(id) && !isQueued(id));
+        taken.removeIf(id -> !present.contains(id) && !active.containsKey(id) && !queued.contains(id));
     }
 
     /** Re-evaluates the last snapshot (e.g. after a foreign lease may have expired). */
@@ -97,8 +99,13 @@ public final class WorkDispatcher {
         return item.isClaimedBy(self) || item.hasExpiredLease(now);
     }
 
-    private boolean isQueued(MessageId id) {
-        return queues.values().stream().anyMatch(q -> q.stream().anyMatch(i -> i.messageId().equals(id)));
+    /**
+     * Whether {@code session} still has messages to answer: queued, or taken by its drain (which
+     * holds no process between one message's release and the next one's acquire).
+     */
+    public synchronized boolean hasWaitingWork(SessionId session) {
+        Queue<WorkItem> queue = queues.get(session);
+        return runningSessions.contains(session) || queue != null && !queue.isEmpty();
     }
 
     private void startSession(SessionId session) {
@@ -118,10 +125,16 @@ public final class WorkDispatcher {
             synchronized (this) {
                 Queue<WorkItem> queue = queues.get(session);
                 item = queue == null || !lifecycle.accepting() ? null : queue.poll();
+                if (item != null) {
+                    queued.remove(item.messageId());
+                }
                 if (item == null) {
                     runningSessions.remove(session);
                     if (queue != null && !lifecycle.accepting()) {
-                        queue.forEach(i -> taken.remove(i.messageId()));
+                        queue.forEach(i -> {
+                            taken.remove(i.messageId());
+                            queued.remove(i.messageId());
+                        });
                         queue.clear();
                     }
                     if (queue != null && queue.isEmpty()) {

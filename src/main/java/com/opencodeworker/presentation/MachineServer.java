@@ -19,6 +19,7 @@ import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.InstanceId;
 import com.opencodeworker.domain.Machine;
 import com.opencodeworker.domain.MachineId;
+import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerException;
@@ -54,8 +55,9 @@ public final class MachineServer {
     /** What the server needs to know, resolved from the configuration. */
     public record Settings(MachineId machineId, InstanceId instanceId, String convexUrl, Path realRoot,
                            Duration idleTimeout, Duration syncInterval, int maxSessions, Duration shutdownGrace,
-                           String version, String hostname, String platform) {
+                           String version, String hostname, String platform, ProcessMode processMode) {
         public Settings {
+            Objects.requireNonNull(processMode, "processMode");
             Objects.requireNonNull(machineId, "machineId");
             Objects.requireNonNull(instanceId, "instanceId");
             Objects.requireNonNull(convexUrl, "convexUrl");
@@ -63,6 +65,14 @@ public final class MachineServer {
             Objects.requireNonNull(idleTimeout, "idleTimeout");
             Objects.requireNonNull(syncInterval, "syncInterval");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        }
+
+        /** Settings with one OpenCode process per session. */
+        public Settings(MachineId machineId, InstanceId instanceId, String convexUrl, Path realRoot,
+                        Duration idleTimeout, Duration syncInterval, int maxSessions, Duration shutdownGrace,
+                        String version, String hostname, String platform) {
+            this(machineId, instanceId, convexUrl, realRoot, idleTimeout, syncInterval, maxSessions, shutdownGrace,
+                    version, hostname, platform, ProcessMode.PER_SESSION);
         }
     }
 
@@ -95,7 +105,9 @@ public final class MachineServer {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retry = Retry.forBackend(sleeper);
-        this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), this::markIdle);
+        // The dispatcher is built below; the pool asks it only once work flows.
+        this.processes = new SessionProcesses(runtime, clock, settings.maxSessions(), settings.processMode(),
+                this::hasWaitingWork, this::markIdle);
         this.reaper = new ReapIdleSessions(backend, processes, settings.idleTimeout(), lifecycle);
         this.heartbeat = new SendHeartbeat(backend, processes, lifecycle);
         WorkerDirectories directories = new DirectoriesUnderRoot(settings.realRoot());
@@ -107,6 +119,10 @@ public final class MachineServer {
         this.recoverState = new RecoverState(workers, reaper, settings.realRoot());
         this.drainAndStop = new DrainAndStop(backend, dispatcher, processes, reaper, lifecycle,
                 settings.shutdownGrace());
+    }
+
+    private boolean hasWaitingWork(SessionId session) {
+        return dispatcher.hasWaitingWork(session);
     }
 
     /** A session's process was stopped to make room for another: it is idle now. */

@@ -105,6 +105,11 @@ public final class WorkerCommand implements Callable<Integer> {
                     + " (env PERMISSION_POLICY; default: default).")
     private String permissionPolicy;
 
+    @Option(names = "--process-mode", paramLabel = "<mode>",
+            description = "One OpenCode server per chat session (per-session) or per worker directory (per-directory)"
+                    + " (env PROCESS_MODE; default: per-session).")
+    private String processMode;
+
     @Option(names = "--verbose", description = "Log debug details (with thread and class), the function of every"
             + " Convex call, and show stack traces of errors.")
     private boolean verbose;
@@ -257,6 +262,7 @@ public final class WorkerCommand implements Callable<Integer> {
         putIfGiven(flags, SettingKey.MAX_SESSIONS, maxSessions);
         putIfGiven(flags, SettingKey.SHUTDOWN_GRACE, shutdownGrace);
         putIfGiven(flags, SettingKey.PERMISSION_POLICY, permissionPolicy);
+        putIfGiven(flags, SettingKey.PROCESS_MODE, processMode);
         return flags;
     }
 

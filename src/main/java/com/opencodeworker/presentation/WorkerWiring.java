@@ -69,7 +69,8 @@ public final class WorkerWiring implements WorkerRunner {
         ConvexClient client = ConvexClient.connect(convexOptions.apply(ConvexClientOptions.defaults(config.convexUrl())));
         MachineServer.Settings settings = new MachineServer.Settings(config.token().machineId(), instance,
                 config.convexUrl(), config.rootDirectory(), config.idleTimeout(), config.syncInterval(),
-                config.maxSessions(), config.shutdownGrace(), WorkerVersion.current(), hostname(), platform());
+                config.maxSessions(), config.shutdownGrace(), WorkerVersion.current(), hostname(), platform(),
+                config.processMode());
         ScheduledExecutorService diagnosticsTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "reply-diagnostics");
             thread.setDaemon(true);

@@ -24,6 +24,7 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.PromptRecord;
@@ -253,6 +254,28 @@ class ProcessMessageTest {
     }
 
     @Test
+    void aSlowStartIsTriedAgainAndTheMessageIsAnswered() throws Exception {
+        assistant.failNextStarts(ProcessMessage.START_TRIES - 1,
+                new AssistantStartTimeoutException("did not start within 20 s"));
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        verify(backend).complete(eq(MESSAGE), eq(1), any());
+        verify(backend, never()).fail(any(), anyInt(), any(), anyBoolean());
+        assertThat(assistant.startAttempts()).isEqualTo(ProcessMessage.START_TRIES);
+    }
+
+    @Test
+    void aStartThatStaysTooSlowFailsTheMessageRetryably() throws Exception {
+        assistant.failStartsWith(new AssistantStartTimeoutException("did not start within 20 s"));
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        verify(backend).fail(MESSAGE, 1, "OpenCode could not start: did not start within 20 s", true);
+        assertThat(assistant.startAttempts()).isEqualTo(ProcessMessage.START_TRIES);
+    }
+
+    @Test
     void beingSupersededAtClaimEndsTheWorker() throws Exception {
         when(backend.claim(MESSAGE)).thenThrow(new BackendException.Superseded("another instance"));
 
@@ -284,10 +307,10 @@ class ProcessMessageTest {
     }
 
     @Test
-    void aRefusedClaimLeavesTheMessageForLater() throws InterruptedException {
+    void aRefusedClaimNeitherFailsTheMessageNorStopsTheWorker() throws InterruptedException {
         when(backend.claim(MESSAGE)).thenThrow(new BackendException.Rejected("no"));
 
-        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.DONE);
         assertThat(lifecycle.superseded()).isFalse();
         verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
     }

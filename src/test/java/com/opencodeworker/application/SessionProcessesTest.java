@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +30,25 @@ class SessionProcessesTest {
     private final ScriptedAssistant assistant = new ScriptedAssistant();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1000));
     private final List<SessionId> stoppedIdle = new CopyOnWriteArrayList<>();
+    private final Set<SessionId> waitingWork = ConcurrentHashMap.newKeySet();
 
     private SessionProcesses pool(int max) {
-        return new SessionProcesses(assistant, now::get, max, stoppedIdle::add);
+        return pool(max, ProcessMode.PER_SESSION);
+    }
+
+    private SessionProcesses pool(int max, ProcessMode mode) {
+        return new SessionProcesses(assistant, now::get, max, mode, waitingWork::contains, stoppedIdle::add);
+    }
+
+    private static CompletableFuture<SessionProcesses.Lease> acquireLater(SessionProcesses pool, String session,
+                                                                          Path directory) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire(session(session), WORKER, directory);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static SessionId session(String id) {
@@ -128,6 +147,130 @@ class SessionProcessesTest {
 
         assertThat(assistant.alive()).isZero();
         assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(WorkerStoppingException.class);
+    }
+
+    @Test
+    void aProcessWhoseSessionHasWorkWaitingIsNotStoppedToMakeRoom() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        pool.release(first);
+
+        CompletableFuture<SessionProcesses.Lease> other = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        SessionProcesses.Lease next = pool.acquire(session("a"), WORKER, DIR);
+
+        assertThat(next.process()).isSameAs(first.process());
+        assertThat(next.started()).isFalse();
+        assertThat(other).isNotDone();
+        assertThat(stoppedIdle).isEmpty();
+        waitingWork.remove(session("a"));
+        pool.release(next);
+        assertThat(other.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(stoppedIdle).containsExactly(session("a"));
+        assertThat(assistant.started()).hasSize(2);
+    }
+
+    @Test
+    void aFreedSlotGoesToTheSessionWaitingLongest() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease busy = pool.acquire(session("a"), WORKER, DIR);
+        CompletableFuture<SessionProcesses.Lease> second = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> third = acquireLater(pool, "c", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 2);
+
+        pool.release(busy);
+
+        SessionProcesses.Lease b = second.get(5, TimeUnit.SECONDS);
+        assertThat(b.session()).isEqualTo(session("b"));
+        assertThat(third).isNotDone();
+        assertThat(pool.waiting()).isEqualTo(1);
+        pool.release(b);
+        assertThat(third.get(5, TimeUnit.SECONDS).session()).isEqualTo(session("c"));
+        assertThat(stoppedIdle).containsExactly(session("a"), session("b"));
+    }
+
+    @Test
+    void aSessionWithARunningProcessDoesNotWaitBehindSessionsThatNeedOne() throws Exception {
+        SessionProcesses pool = pool(2);
+        pool.release(pool.acquire(session("a"), WORKER, DIR));
+        SessionProcesses.Lease busy = pool.acquire(session("b"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "c", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+
+        SessionProcesses.Lease warm = pool.acquire(session("a"), WORKER, DIR);
+
+        assertThat(warm.started()).isFalse();
+        assertThat(waiting).isNotDone();
+        pool.release(busy);
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(stoppedIdle).containsExactly(session("b"));
+    }
+
+    @Test
+    void perDirectoryTheSessionsOfADirectoryShareOneProcessAtTheSameTime() throws Exception {
+        SessionProcesses pool = pool(1, ProcessMode.PER_DIRECTORY);
+
+        SessionProcesses.Lease a = pool.acquire(session("a"), WORKER, DIR);
+        SessionProcesses.Lease b = pool.acquire(session("b"), WORKER, DIR);
+
+        assertThat(b.process()).isSameAs(a.process());
+        assertThat(a.started()).isTrue();
+        assertThat(b.started()).isFalse();
+        assertThat(assistant.started()).hasSize(1);
+        assertThat(pool.running()).isEqualTo(2);
+        assertThat(pool.processes()).isEqualTo(1);
+        pool.markOpened(a);
+        assertThat(pool.isOpened(a)).isTrue();
+        assertThat(pool.isOpened(b)).isFalse();
+    }
+
+    @Test
+    void perDirectorySessionsOfTwoDirectoriesGetTwoProcessesAndAStartIsShared() throws Exception {
+        SessionProcesses pool = pool(2, ProcessMode.PER_DIRECTORY);
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> a = acquireLater(pool, "a", DIR);
+        CompletableFuture<SessionProcesses.Lease> b = acquireLater(pool, "b", DIR);
+        CompletableFuture<SessionProcesses.Lease> c = acquireLater(pool, "c", Path.of("other"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 2);
+        assistant.releaseStarts();
+
+        assertThat(a.get(5, TimeUnit.SECONDS).process()).isSameAs(b.get(5, TimeUnit.SECONDS).process());
+        assertThat(c.get(5, TimeUnit.SECONDS).process()).isNotSameAs(a.get().process());
+        assertThat(assistant.started()).hasSize(2);
+    }
+
+    @Test
+    void perDirectoryAProcessIsIdleOnlyWhenAllItsSessionsAre() throws Exception {
+        SessionProcesses pool = pool(2, ProcessMode.PER_DIRECTORY);
+        SessionProcesses.Lease a = pool.acquire(session("a"), WORKER, DIR);
+        SessionProcesses.Lease b = pool.acquire(session("b"), WORKER, DIR);
+        pool.release(a);
+        tick(1000);
+
+        assertThat(pool.stopIdle(Duration.ofSeconds(300))).isEmpty();
+        pool.release(b);
+        waitingWork.add(session("a"));
+        tick(1000);
+        assertThat(pool.stopIdle(Duration.ofSeconds(300))).isEmpty();
+        waitingWork.clear();
+        assertThat(pool.stopIdle(Duration.ofSeconds(300))).containsExactlyInAnyOrder(session("a"), session("b"));
+        assertThat(assistant.alive()).isZero();
+    }
+
+    @Test
+    void perDirectoryACrashedProcessIsReplacedForTheNextMessage() throws Exception {
+        SessionProcesses pool = pool(2, ProcessMode.PER_DIRECTORY);
+        SessionProcesses.Lease a = pool.acquire(session("a"), WORKER, DIR);
+        ((ScriptedAssistant.Process) a.process()).crash();
+        pool.release(a);
+
+        SessionProcesses.Lease b = pool.acquire(session("b"), WORKER, DIR);
+
+        assertThat(b.started()).isTrue();
+        assertThat(b.process()).isNotSameAs(a.process());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.opencodeworker.domain.QuotedText;
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.PermissionPolicy;
+import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.WorkerException;
 import com.opencodeworker.domain.port.StoredConfig;
 import java.io.File;
@@ -28,6 +29,7 @@ public final class ConfigResolver {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofMillis(30_000);
     public static final int DEFAULT_MAX_SESSIONS = 8;
     public static final PermissionPolicy DEFAULT_PERMISSION_POLICY = PermissionPolicy.DEFAULT;
+    public static final ProcessMode DEFAULT_PROCESS_MODE = ProcessMode.PER_SESSION;
     public static final String NO_TOKEN = "No machine token: pass --token " + MachineToken.EXPECTED_FORM
             + ", set MACHINE_TOKEN, or run the worker once in a terminal to be asked for it";
     public static final String NO_CONVEX_URL = "No Convex URL: pass --convex-url https://<deployment>.convex.cloud,"
@@ -108,7 +110,9 @@ public final class ConfigResolver {
                 millis(SettingKey.SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE),
                 fromFlagOrEnvironment(SettingKey.PERMISSION_POLICY).map(setting -> parse(setting, PermissionPolicy::parse))
                         .orElse(DEFAULT_PERMISSION_POLICY),
-                verbose);
+                verbose,
+                fromFlagOrEnvironment(SettingKey.PROCESS_MODE).map(setting -> parse(setting, ProcessMode::parse))
+                        .orElse(DEFAULT_PROCESS_MODE));
     }
 
     /**

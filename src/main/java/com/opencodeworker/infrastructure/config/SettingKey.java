@@ -11,7 +11,8 @@ public enum SettingKey {
     OPENCODE_BIN("--opencode-bin", "OPENCODE_BIN", "OpenCode binary"),
     MAX_SESSIONS("--max-sessions", "MAX_SESSIONS", "max sessions"),
     SHUTDOWN_GRACE("--shutdown-grace", "SHUTDOWN_GRACE", "shutdown grace"),
-    PERMISSION_POLICY("--permission-policy", "PERMISSION_POLICY", "permission policy");
+    PERMISSION_POLICY("--permission-policy", "PERMISSION_POLICY", "permission policy"),
+    PROCESS_MODE("--process-mode", "PROCESS_MODE", "process mode");
 
     private final String flag;
     private final String variable;

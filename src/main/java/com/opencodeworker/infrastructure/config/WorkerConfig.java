@@ -2,6 +2,7 @@ package com.opencodeworker.infrastructure.config;
 
 import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.PermissionPolicy;
+import com.opencodeworker.domain.ProcessMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Optional;
  */
 public record WorkerConfig(MachineToken token, String convexUrl, Path rootDirectory, Path configPath,
                            Duration idleTimeout, Duration syncInterval, Optional<Path> opencodeBin, int maxSessions,
-                           Duration shutdownGrace, PermissionPolicy permissionPolicy, boolean verbose) {
+                           Duration shutdownGrace, PermissionPolicy permissionPolicy, boolean verbose,
+                           ProcessMode processMode) {
     public static final int MIN_SESSIONS = 1;
     public static final int MAX_SESSIONS = 64;
 
@@ -25,6 +27,7 @@ public record WorkerConfig(MachineToken token, String convexUrl, Path rootDirect
         Objects.requireNonNull(configPath, "configPath");
         Objects.requireNonNull(opencodeBin, "opencodeBin");
         Objects.requireNonNull(permissionPolicy, "permissionPolicy");
+        Objects.requireNonNull(processMode, "processMode");
         requirePositive(idleTimeout, "idleTimeout");
         requirePositive(syncInterval, "syncInterval");
         requirePositive(shutdownGrace, "shutdownGrace");
@@ -34,6 +37,20 @@ public record WorkerConfig(MachineToken token, String convexUrl, Path rootDirect
         if (!rootDirectory.isAbsolute() || !configPath.isAbsolute()) {
             throw new IllegalArgumentException("rootDirectory and configPath must be absolute");
         }
+    }
+
+    /** A configuration with one OpenCode process per session. */
+    public WorkerConfig(MachineToken token, String convexUrl, Path rootDirectory, Path configPath,
+                        Duration idleTimeout, Duration syncInterval, Optional<Path> opencodeBin, int maxSessions,
+                        Duration shutdownGrace, PermissionPolicy permissionPolicy, boolean verbose) {
+        this(token, convexUrl, rootDirectory, configPath, idleTimeout, syncInterval, opencodeBin, maxSessions,
+                shutdownGrace, permissionPolicy, verbose, ProcessMode.PER_SESSION);
+    }
+
+    /** This configuration with {@code mode}. */
+    public WorkerConfig withProcessMode(ProcessMode mode) {
+        return new WorkerConfig(token, convexUrl, rootDirectory, configPath, idleTimeout, syncInterval, opencodeBin,
+                maxSessions, shutdownGrace, permissionPolicy, verbose, mode);
     }
 
     private static void requirePositive(Duration duration, String name) {

@@ -19,12 +19,14 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Decodes the contract's records ({@code Worker}, {@code Session}, {@code Work}) into domain values.
  * Every field is checked; anything off is a {@link FormatException} naming the field.
  */
 final class Records {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
     private Records() {
     }
@@ -63,7 +65,7 @@ final class Records {
 
     /** The id a record names itself by, for a warning about it; empty when it has none usable. */
     static Optional<String> idOf(Map<?, ?> record, String field) {
-        return record.get(field) instanceof String id && id.matches("[A-Za-z0-9_-]{1,128}") ? Optional.of(id) : Optional.empty();
+        return record.get(field) instanceof String id && ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
     }
 
     private static SessionStatus sessionStatus(String wire) {

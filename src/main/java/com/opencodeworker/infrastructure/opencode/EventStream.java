@@ -3,9 +3,11 @@ package com.opencodeworker.infrastructure.opencode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,11 @@ final class EventStream implements AutoCloseable {
 
     /** Receives the stream's events and its reconnects. */
     interface Handler {
+        /** Whether events of {@code type} matter (empty: not known before parsing); the others are not parsed. */
+        default boolean wants(Optional<String> type) {
+            return true;
+        }
+
         void onEvent(JsonNode event);
 
         /** The stream is back after a break: events may have been missed. */
@@ -70,7 +77,7 @@ final class EventStream implements AutoCloseable {
         connect();
         try {
             if (!firstOpen.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssistantException("OpenCode's event stream for " + label + " did not open within "
+                throw new AssistantStartTimeoutException("OpenCode's event stream for " + label + " did not open within "
                         + timeout.toSeconds() + " s");
             }
         } catch (InterruptedException e) {
@@ -104,6 +111,9 @@ final class EventStream implements AutoCloseable {
 
         @Override
         public void onEvent(EventSource eventSource, String id, String type, String data) {
+            if (!handler.wants(EventType.peek(data))) {
+                return;
+            }
             JsonNode event;
             try {
                 event = json.readTree(data);

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -252,6 +253,15 @@ public final class OpenCodeProcess implements AssistantProcess {
     }
 
     private final class Handler implements EventStream.Handler {
+        /** What permission answers and {@link TurnEvents} read; the rest is bookkeeping for OpenCode's own UI. */
+        private static final Set<String> HANDLED = Set.of("permission.asked", "question.asked", "message.updated",
+                "message.part.updated", "message.part.delta", "session.error", "session.status", "session.idle");
+
+        @Override
+        public boolean wants(Optional<String> type) {
+            return type.map(HANDLED::contains).orElse(true);
+        }
+
         @Override
         public void onEvent(JsonNode event) {
             JsonNode properties = event.path("properties");

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -42,10 +43,12 @@ public final class OpenCodeRuntime implements AssistantRuntime {
     private final Map<String, String> extraEnvironment;
     private final OpenCodeOptions options;
     private final ObjectMapper json = new ObjectMapper();
-    private final OkHttpClient http = new OkHttpClient();
+    private static final int EVENT_STREAMS = 256;
+
+    private final OkHttpClient http = new OkHttpClient.Builder().dispatcher(eventStreamDispatcher()).build();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledThreadPoolExecutor scheduler;
-    private final Object startLock = new Object();
+    private final StartGate starts = new StartGate(Runtime.getRuntime().availableProcessors());
 
     public OpenCodeRuntime(Optional<Path> binary, PermissionPolicy policy, Map<String, String> extraEnvironment,
                            OpenCodeOptions options) {
@@ -60,6 +63,18 @@ public final class OpenCodeRuntime implements AssistantRuntime {
             return thread;
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Every server's event stream is an async call that stays open, and all servers are on host
+     * 127.0.0.1: OkHttp's default of 5 async calls per host let the sixth server's stream wait for
+     * ever ("event stream did not open"). One stream per server, up to the 64 servers allowed.
+     */
+    private static Dispatcher eventStreamDispatcher() {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(EVENT_STREAMS);
+        dispatcher.setMaxRequestsPerHost(EVENT_STREAMS);
+        return dispatcher;
     }
 
     @Override
@@ -147,15 +162,16 @@ public final class OpenCodeRuntime implements AssistantRuntime {
         ServerCredentials credentials = ServerCredentials.random(random);
         Map<String, String> environment = ServerEnvironment.build(extraEnvironment, guard.configJson(json),
                 credentials);
+        return starts.run(() -> startNow(executable, directory, label, environment, credentials));
+    }
+
+    /** Spawns the server and waits until it listens and its event stream is open; times count from the spawn. */
+    private OpenCodeProcess startNow(Path executable, Path directory, String label, Map<String, String> environment,
+                                     ServerCredentials credentials) {
         long started = System.nanoTime();
-        ServerProcess server;
-        // One start at a time: servers starting together on a fresh data directory race on
-        // OpenCode's database migration and one of them exits ("CREATE TABLE ... already exists").
-        synchronized (startLock) {
-            server = ServerProcess.start(
-                    List.of(executable.toString(), "serve", "--hostname", "127.0.0.1", "--port", "0"),
-                    directory, environment, label, options);
-        }
+        ServerProcess server = ServerProcess.start(
+                List.of(executable.toString(), "serve", "--hostname", "127.0.0.1", "--port", "0"),
+                directory, environment, label, options);
         long listening = System.nanoTime();
         HttpUrl url = HttpUrl.parse(server.url());
         if (url == null) {

@@ -1,6 +1,7 @@
 package com.opencodeworker.infrastructure.opencode;
 
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -89,7 +90,7 @@ final class ServerProcess {
             CompletableFuture.allOf(url, childPid).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             stop(Duration.ofSeconds(1));
-            throw new AssistantException("OpenCode for " + label + " did not start within " + timeout.toSeconds()
+            throw new AssistantStartTimeoutException("OpenCode for " + label + " did not start within " + timeout.toSeconds()
                     + " s; its last output:\n" + tail.text());
         } catch (ExecutionException e) {
             stop(Duration.ofSeconds(1));

@@ -97,6 +97,9 @@ class ConfigResolverTest {
                         Optional.empty(), Optional.of("30000"), c -> String.valueOf(c.shutdownGrace().toMillis())),
                 new Layers(SettingKey.MAX_SESSIONS, "1", "64", " 3 ", "1", "64", "3",
                         Optional.empty(), Optional.of("8"), c -> String.valueOf(c.maxSessions())),
+                new Layers(SettingKey.PROCESS_MODE, "per-directory", "PER-SESSION", " per-directory ", "per-directory",
+                        "per-session", "per-directory", Optional.empty(), Optional.of("per-session"),
+                        c -> c.processMode().wireName()),
                 new Layers(SettingKey.PERMISSION_POLICY, "default", "allow-all", "READ-ONLY", "default", "allow-all", "read-only",
                         Optional.empty(), Optional.of("default"), c -> c.permissionPolicy().wireName()),
                 new Layers(SettingKey.OPENCODE_BIN, "bin/oc-flag", work + "/bin/oc-env", "./bin/oc-dot",
@@ -250,6 +253,13 @@ class ConfigResolverTest {
     void sessionLimitOutsideOneToSixtyFourIsRejected(String raw) {
         assertThatThrownBy(() -> resolve(Map.of(), Map.of("MAX_SESSIONS", raw), Map.of(), stored()))
                 .hasMessage("Invalid max sessions \"" + raw + "\": expected a whole number from 1 to 64; from MAX_SESSIONS");
+    }
+
+    @Test
+    void unknownProcessModeListsTheChoices() {
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("PROCESS_MODE", "per-thread"), Map.of(), stored()))
+                .hasMessage("Unknown process mode \"per-thread\": expected one of per-session, per-directory;"
+                        + " from PROCESS_MODE");
     }
 
     @Test

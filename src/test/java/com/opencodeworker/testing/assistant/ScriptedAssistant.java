@@ -42,8 +42,12 @@ public final class ScriptedAssistant implements AssistantRuntime {
     private final List<Prompt> prompts = new ArrayList<>();
     private final List<Process> started = new ArrayList<>();
     private CountDownLatch hold = new CountDownLatch(0);
+    private CountDownLatch startGate = new CountDownLatch(0);
+    private final AtomicInteger startsWaiting = new AtomicInteger();
     private boolean holdBeforeFirstDelta;
     private RuntimeException startFailure;
+    private int failingStarts;
+    private int startAttempts;
     private ReplyResult.Failure failure;
 
     // ---- test controls ----
@@ -66,6 +70,18 @@ public final class ScriptedAssistant implements AssistantRuntime {
 
     public synchronized void failStartsWith(RuntimeException failure) {
         this.startFailure = failure;
+        this.failingStarts = Integer.MAX_VALUE;
+    }
+
+    /** The next {@code count} starts fail with {@code failure}, later ones succeed. */
+    public synchronized void failNextStarts(int count, RuntimeException failure) {
+        this.startFailure = failure;
+        this.failingStarts = count;
+    }
+
+    /** How many starts were tried, failed ones included. */
+    public synchronized int startAttempts() {
+        return startAttempts;
     }
 
     /** Every later reply ends with this failure after its deltas. */
@@ -99,14 +115,45 @@ public final class ScriptedAssistant implements AssistantRuntime {
     public void verifyAvailable() {
     }
 
+    /** From now on, starts wait until {@link #releaseStarts()}. */
+    public synchronized void holdStarts() {
+        startGate = new CountDownLatch(1);
+    }
+
+    public synchronized void releaseStarts() {
+        startGate.countDown();
+    }
+
+    /** How many starts wait for {@link #releaseStarts()}. */
+    public int startsWaiting() {
+        return startsWaiting.get();
+    }
+
     @Override
-    public synchronized AssistantProcess start(Path directory, String label) {
-        if (startFailure != null) {
-            throw startFailure;
+    public AssistantProcess start(Path directory, String label) {
+        CountDownLatch gate;
+        synchronized (this) {
+            gate = startGate;
         }
-        Process process = new Process(directory, pids.incrementAndGet());
-        started.add(process);
-        return process;
+        startsWaiting.incrementAndGet();
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            startsWaiting.decrementAndGet();
+        }
+        synchronized (this) {
+            startAttempts++;
+            if (startFailure != null && failingStarts > 0) {
+                failingStarts--;
+                throw startFailure;
+            }
+            Process process = new Process(directory, pids.incrementAndGet());
+            started.add(process);
+            return process;
+        }
     }
 
     /** One scripted process. */

@@ -3,7 +3,9 @@ package com.opencodeworker.testing.worker;
 import com.opencodeworker.domain.ExitCode;
 import com.opencodeworker.domain.MachineToken;
 import com.opencodeworker.domain.PermissionPolicy;
+import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.infrastructure.config.WorkerConfig;
+import com.opencodeworker.infrastructure.opencode.OpenCodeOptions;
 import com.opencodeworker.presentation.MachineServer;
 import com.opencodeworker.presentation.WorkerWiring;
 import com.opencodeworker.testing.deployment.TestDeployment;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -276,18 +279,64 @@ public final class Deployment implements AutoCloseable {
         return model.environment(home);
     }
 
+    /**
+     * The opencode the workers of this deployment run: a script that counts each {@code opencode serve}
+     * and then becomes the real binary (same pid, same arguments).
+     */
+    public synchronized Path openCodeLauncher() {
+        Path launcher = base.resolve("bin").resolve("opencode");
+        if (!Files.exists(launcher)) {
+            try {
+                Files.createDirectories(launcher.getParent());
+                Files.writeString(launcher, String.join("\n", "#!/bin/sh",
+                        "if [ \"$1\" = serve ]; then echo serve >> '" + startsFile() + "'; fi",
+                        "exec '" + openCodeBinary() + "' \"$@\"", ""));
+                launcher.toFile().setExecutable(true);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return launcher;
+    }
+
+    private Path startsFile() {
+        return base.resolve("opencode-starts");
+    }
+
+    /** How many {@code opencode serve} the workers of this deployment started so far. */
+    public long openCodeStarts() {
+        try {
+            return Files.exists(startsFile()) ? Files.readAllLines(startsFile()).size() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A configuration for a worker of this deployment. */
     public WorkerConfig config(Duration idleTimeout, Duration shutdownGrace) {
         return new WorkerConfig(MachineToken.parse(token), convex.url(), root, configFile(), idleTimeout,
-                Duration.ofSeconds(30), Optional.of(openCodeBinary()), 8, shutdownGrace, PermissionPolicy.DEFAULT, false);
+                Duration.ofSeconds(30), Optional.of(openCodeLauncher()), 8, shutdownGrace, PermissionPolicy.DEFAULT, false);
+    }
+
+    /**
+     * A worker in this JVM running OpenCode in {@code mode}, with OpenCode's default event timeout: under
+     * load, heartbeats of a busy server can be late without it hanging.
+     */
+    public InProcessWorker startWorker(ProcessMode mode) {
+        return startWorker(config(Duration.ofMinutes(5), Duration.ofSeconds(10)).withProcessMode(mode),
+                options -> options);
     }
 
     /** A worker in this JVM; short client timeouts so that faults show quickly. */
     public InProcessWorker startWorker(Duration idleTimeout, Duration shutdownGrace) {
+        return startWorker(config(idleTimeout, shutdownGrace), options -> options.withEventReadTimeout(Duration.ofSeconds(12)));
+    }
+
+    private InProcessWorker startWorker(WorkerConfig config, UnaryOperator<OpenCodeOptions> openCodeOptions) {
         WorkerWiring wiring = new WorkerWiring(openCodeEnvironment(),
                 options -> options.withInactivityTimeout(Duration.ofSeconds(3)).withMutationTimeout(Duration.ofSeconds(5)),
-                options -> options.withEventReadTimeout(Duration.ofSeconds(12)), false);
-        MachineServer server = wiring.create(config(idleTimeout, shutdownGrace));
+                openCodeOptions, false);
+        MachineServer server = wiring.create(config);
         InProcessWorker worker = new InProcessWorker(server);
         started.add(worker);
         return worker;
@@ -323,7 +372,7 @@ public final class Deployment implements AutoCloseable {
     private WorkerProcess startProcess(String machineToken, Path config, Map<String, String> extraEnv,
             String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--token", machineToken, "--convex-url", convex.url(), "--root",
-                root.toString(), "--config", config.toString(), "--opencode-bin", openCodeBinary().toString()));
+                root.toString(), "--config", config.toString(), "--opencode-bin", openCodeLauncher().toString()));
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>(openCodeEnvironment());
         env.putAll(extraEnv);

@@ -1,0 +1,95 @@
+package com.opencodeworker.bench;
+
+import com.opencodeworker.testing.worker.ProcessProbe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What Linux's {@code /proc} says about a process: CPU time used and resident memory. */
+final class Procs {
+    private static final long TICK_MS = 10;
+
+    private Procs() {
+    }
+
+    /** User plus system CPU time of the process itself, its exited and waited-for children included. */
+    static long cpuMillis(long pid) {
+        String[] fields = statFields(pid);
+        if (fields.length < 17) {
+            return 0;
+        }
+        // After the command name: state is field 3; utime 14, stime 15, cutime 16, cstime 17 (1-based).
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                + Long.parseLong(fields[14]);
+        return ticks * TICK_MS;
+    }
+
+    /** Fields of {@code /proc/PID/stat} after the command name, so index 0 is the state. */
+    private static String[] statFields(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | StringIndexOutOfBoundsException e) {
+            return new String[0];
+        }
+    }
+
+    /** CPU time per thread name (digits folded, e.g. {@code C2 CompilerThreadN}), in ms. */
+    static java.util.Map<String, Long> threadCpuMillis(long pid) {
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");
+                String stat = Files.readString(task.resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_MS;
+                byName.merge(name, ms, Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return byName;
+        }
+        return byName;
+    }
+
+    /** Resident memory now, in KiB (0 once the process is gone). */
+    static long rssKib(long pid) {
+        return statusField(pid, "VmRSS:");
+    }
+
+    /** Highest resident memory so far, in KiB. */
+    static long peakRssKib(long pid) {
+        return statusField(pid, "VmHWM:");
+    }
+
+    private static long statusField(long pid, String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith(name)) {
+                    return Long.parseLong(line.substring(name.length()).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** The OpenCode servers running in directories under {@code root} (their watchdogs excluded). */
+    static List<Long> openCodeServers(Path root) {
+        return ProcessProbe.openCodeUnder(root).stream()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(" serve")).orElse(false))
+                .filter(p -> !p.info().command().map(c -> c.endsWith("sh")).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    /** CPU time of every OpenCode process under {@code root}, descendants included. */
+    static long openCodeCpuMillis(Path root) {
+        return ProcessProbe.openCodeUnder(root).stream().mapToLong(p -> cpuMillis(p.pid())).sum();
+    }
+
+    /** Summed resident memory of the OpenCode processes under {@code root}, in KiB. */
+    static long openCodeRssKib(Path root) {
+        return ProcessProbe.openCodeUnder(root).stream().mapToLong(p -> rssKib(p.pid())).sum();
+    }
+}

@@ -1,0 +1,105 @@
+package com.opencodeworker.bench;
+
+import com.opencodeworker.testing.model.FakeModelServer;
+import com.opencodeworker.testing.worker.Deployment;
+import com.opencodeworker.testing.worker.WorkerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The worker's own cost, as a separate JVM started like a user starts it: the time from its start
+ * to connected, its idle memory and CPU, and its CPU per streamed reply against OpenCode's for the
+ * same replies (40 chunks each, {@code chunkDelay} apart).
+ */
+final class WorkerCpu {
+    private static final Duration WARM_UP_CHUNK_DELAY = Duration.ofMillis(110);
+    private final Duration chunkDelay;
+    private final int replies;
+    private final int warmUps;
+    private final Duration idle;
+    private final Map<String, String> workerEnvironment;
+
+    WorkerCpu(Duration chunkDelay, int warmUps, int replies, Duration idle, Map<String, String> workerEnvironment) {
+        this.chunkDelay = chunkDelay;
+        this.warmUps = warmUps;
+        this.replies = replies;
+        this.idle = idle;
+        this.workerEnvironment = workerEnvironment;
+    }
+
+    Map<String, String> run() throws Exception {
+        Map<String, String> results = new LinkedHashMap<>();
+        Path base = Files.createTempDirectory("bench-cpu");
+        try (Deployment deployment = new Deployment(base)) {
+            String session = deployment.createSession(deployment.createWorker("project"));
+            long spawned = System.nanoTime();
+            WorkerProcess worker = deployment.startProcess(workerEnvironment);
+            Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.backend()
+                    .machine(deployment.machineId()).status()));
+            results.put("worker start to connected (ms)", Long.toString(Waits.msSince(spawned)));
+
+            // Warm-up replies at a quicker pace, so that the JIT has compiled the hot paths.
+            deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
+            for (int i = 0; i < warmUps; i++) {
+                String warmUp = deployment.send(session, FakeModelServer.SLOW + " warm up " + i);
+                Waits.until(Duration.ofSeconds(120), () -> deployment.ended(warmUp));
+            }
+            deployment.model().setSlowDelay(chunkDelay);
+
+            Map<String, Long> threadsBefore = Procs.threadCpuMillis(worker.pid());
+            long workerBefore = Procs.cpuMillis(worker.pid());
+            long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
+            for (int i = 0; i < replies; i++) {
+                String id = deployment.send(session, FakeModelServer.SLOW + " reply " + i);
+                Waits.until(Duration.ofSeconds(120), () -> deployment.ended(id));
+            }
+            long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
+            long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
+            if (Boolean.getBoolean("bench.threads")) {
+                Procs.threadCpuMillis(worker.pid()).forEach((name, ms) -> {
+                    long used = ms - threadsBefore.getOrDefault(name, 0L);
+                    if (used > 0) {
+                        System.out.printf("    thread %-30s %d ms%n", name, used);
+                    }
+                });
+            }
+            results.put("worker CPU per streamed reply (ms)", Long.toString(workerCpu / replies));
+            results.put("OpenCode CPU per streamed reply (ms)", Long.toString(openCodeCpu / replies));
+            results.put("worker CPU / OpenCode CPU", openCodeCpu == 0 ? "n/a"
+                    : String.format("%.1f %%", 100.0 * workerCpu / openCodeCpu));
+            results.put("worker CPU per chunk (ms)", String.format("%.2f",
+                    (double) workerCpu / (replies * (double) FakeModelServer.SLOW_CHUNKS)));
+
+            long idleBefore = Procs.cpuMillis(worker.pid());
+            long idleStart = System.nanoTime();
+            Waits.pause(idle);
+            long idleCpu = Procs.cpuMillis(worker.pid()) - idleBefore;
+            results.put("worker idle CPU (% of one core)", String.format("%.2f %%",
+                    100.0 * idleCpu / Math.max(1, Waits.msSince(idleStart))));
+            results.put("worker RSS (MiB)", Long.toString(Procs.rssKib(worker.pid()) / 1024));
+            results.put("worker peak RSS (MiB)", Long.toString(Procs.peakRssKib(worker.pid()) / 1024));
+            worker.terminate();
+            worker.awaitExit(Duration.ofSeconds(30));
+        }
+        return results;
+    }
+
+    static void print(Map<String, String> results) {
+        results.forEach((name, value) -> System.out.printf("  %-42s %s%n", name, value));
+    }
+
+    /**
+     * Runs only this part, e.g. under a profiler:
+     * {@code WorkerCpu [chunkDelayMs] [warmUps] [replies] [JAVA_TOOL_OPTIONS of the worker]}.
+     */
+    public static void main(String[] args) throws Exception {
+        Duration delay = Duration.ofMillis(args.length > 0 ? Long.parseLong(args[0]) : 250);
+        int warmUps = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int replies = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Map<String, String> env = args.length > 3 ? Map.of("JAVA_TOOL_OPTIONS", args[3]) : Map.of();
+        print(new WorkerCpu(delay, warmUps, replies, Duration.ofSeconds(30), env).run());
+    }
+}
