@@ -31,6 +31,12 @@ final class Watchdog {
             "elif command -v perl >/dev/null 2>&1; then",
             "  set -- perl -e 'setpgrp(0, 0); exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\"' \"$@\"",
             "fi",
+            // A worker started where these signals are ignored (nohup, a shell's background job) hands that
+            // down, and a shell cannot undo it; perl can, so the server stops when the worker asks.
+            "if command -v perl >/dev/null 2>&1; then",
+            "  set -- perl -e '$SIG{$_} = \"DEFAULT\" for qw(INT TERM HUP); exec { $ARGV[0] } @ARGV"
+                    + " or die \"cannot run $ARGV[0]: $!\\n\"' \"$@\"",
+            "fi",
             "exec 3<&0 </dev/null",
             "( trap - TERM HUP; exec \"$@\" ) 3<&- &",
             "c=$!",

@@ -33,6 +33,10 @@ public final class WorkerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         // setsid execs the JVM in place (a child is never a group leader), so the pid is the JVM's.
         command.add("setsid");
+        // A terminal or a service manager starts the worker with default signal dispositions; a test run
+        // started in the background (where shells ignore INT) would hand its ignored signals down.
+        command.addAll(List.of("perl", "-e", "$SIG{$_} = 'DEFAULT' for qw(INT TERM HUP QUIT);"
+                + " exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\""));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         // The worker's own logging setup, not the tests' (which is also on this class path).
