@@ -137,16 +137,18 @@ export class Deployment {
    * client resolves a mutation only on a Transition that arrives after its response.
    */
   socketMutation(socket, message) {
+    const key = socket.sessionId === null ? null : `${socket.sessionId}/${message.requestId}`;
+    // A drop is decided when the mutation arrives, as a server closing the connection would: a
+    // mutation queued behind others never runs after a test has disarmed the fault it met.
+    const drop = key && this.#committedMutations.has(key) ? null : this.faults.takeMutationDrop(message.udfPath);
+    if (drop === "before") return socket.drop(1011, "InternalServerError");
     this.#executor.serial(async () => {
-      const key = socket.sessionId === null ? null : `${socket.sessionId}/${message.requestId}`;
       const stored = key && this.#committedMutations.get(key);
       if (stored) {
         socket.send(success(message.requestId, stored.result, stored.ts));
         await socket.computeTransition(new Map(), this.clock.current, true);
         return;
       }
-      const drop = this.faults.takeMutationDrop(message.udfPath);
-      if (drop === "before") return socket.drop(1011, "InternalServerError");
       let args;
       try {
         args = argsFromWire(message.args);
