@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,13 @@ import java.util.regex.Pattern;
 final class DirectOpenCode implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("opencode server listening on (http://\\S+?)/?$");
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    /*
+     * HTTP/1.1 only: the JDK client's default (HTTP/2) sends an h2c upgrade with each request on a
+     * new connection, and OpenCode's server never answers such a POST (the session is created, the
+     * response never comes), so a direct turn waited for ever.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private final Process process;
     private final String url;
     private final Map<String, CompletableFuture<Long>> firstDelta = new ConcurrentHashMap<>();
@@ -66,8 +73,13 @@ final class DirectOpenCode implements AutoCloseable {
         drain.setDaemon(true);
         drain.start();
         DirectOpenCode direct = new DirectOpenCode(process, url, started);
-        direct.openEvents();
-        direct.eventsOpen.get(60, TimeUnit.SECONDS);
+        try {
+            direct.openEvents();
+            await(direct.eventsOpen, "the event stream opening");
+        } catch (Exception e) {
+            direct.close();
+            throw e;
+        }
         direct.readyNanos = System.nanoTime();
         return direct;
     }
@@ -83,6 +95,9 @@ final class DirectOpenCode implements AutoCloseable {
         http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
             eventsOpen.complete(null);
             response.body().forEach(this::onLine);
+        }).exceptionally(error -> {
+            eventsOpen.completeExceptionally(error);
+            return null;
         });
     }
 
@@ -125,15 +140,27 @@ final class DirectOpenCode implements AutoCloseable {
         long sent = System.nanoTime();
         post("/session/" + session + "/prompt_async", json.createObjectNode().set("parts", json.createArrayNode()
                 .add(json.createObjectNode().put("type", "text").put("text", text))).toString());
-        long firstAt = first.get(60, TimeUnit.SECONDS);
-        ended.get(60, TimeUnit.SECONDS);
+        long firstAt = await(first, "the first streamed delta of " + session);
+        await(ended, "the end of the turn of " + session);
         return (firstAt - sent) / 1e6;
+    }
+
+    private static <T> T await(CompletableFuture<T> event, String what) throws Exception {
+        try {
+            return event.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("OpenCode direct: no event for " + what + " within 60 s");
+        }
     }
 
     private JsonNode post(String path, String body) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + path))
                 .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException("OpenCode answered POST " + path + " with HTTP " + response.statusCode()
+                    + ": " + response.body());
+        }
         return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
     }
 

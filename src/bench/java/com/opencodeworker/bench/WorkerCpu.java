@@ -37,8 +37,7 @@ final class WorkerCpu {
             String session = deployment.createSession(deployment.createWorker("project"));
             long spawned = System.nanoTime();
             WorkerProcess worker = deployment.startProcess(workerEnvironment);
-            Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.backend()
-                    .machine(deployment.machineId()).status()));
+            Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.machineStatus()));
             results.put("worker start to connected (ms)", Long.toString(Waits.msSince(spawned)));
 
             // Warm-up replies at a quicker pace, so that the JIT has compiled the hot paths.
