@@ -2,6 +2,7 @@ package com.opencodeworker.infrastructure.opencode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.port.AssistantException;
 import java.io.IOException;
@@ -171,10 +172,11 @@ class ServerProcessTest {
             assertThat(serverHandle.descendants()).isNotEmpty()
                     .allSatisfy(child -> assertThat(processGroup(child.pid())).isEqualTo(server.pid()));
             ProcessHandle watchdog = serverHandle.parent().orElseThrow();
-            List<ProcessHandle> inOurGroup = watchdog.descendants().filter(p -> processGroup(p.pid()) == ours)
-                    .toList();
             assertThat(processGroup(watchdog.pid())).isEqualTo(ours);
-            assertThat(inOurGroup).as("the EOF watcher and its cat").hasSize(2);
+            // The watchdog forks its EOF watcher, and the watcher its cat, after it reports the server's pid.
+            List<ProcessHandle> inOurGroup = await().atMost(Duration.ofSeconds(5)).until(
+                    () -> watchdog.descendants().filter(p -> processGroup(p.pid()) == ours).toList(),
+                    helpers -> helpers.size() == 2);
             for (ProcessHandle helper : concat(watchdog, inOurGroup)) {
                 assertThat(ignoredSignals(helper.pid())).as("signals ignored by pid " + helper.pid())
                         .contains(2, 15, 1);
