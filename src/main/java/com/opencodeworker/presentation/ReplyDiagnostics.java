@@ -131,25 +131,28 @@ final class ReplyDiagnostics implements AssistantRuntime {
             process.close();
         }
 
-        /** Logs once when a reply has been quiet for {@code quiet}; guarded by {@code this}. */
+        /**
+         * Logs once when a reply has been quiet for {@code quiet}. An event only records when it came (one
+         * volatile write, as events come many a second); the timer checks that time when it fires and sets
+         * itself for the end of the current quiet spell. The other fields are guarded by {@code this}.
+         */
         private final class QuietWatch {
             private final MessageId message;
             private final Optional<String> model;
             private final long started = System.nanoTime();
+            private volatile long lastHeard = started;
+            private long reportedSpell = -1;
             private ScheduledFuture<?> pending;
             private boolean stopped;
 
             QuietWatch(MessageId message, Optional<String> model) {
                 this.message = message;
                 this.model = model;
-                schedule();
+                scheduleIn(quiet.toNanos());
             }
 
-            synchronized void heard() {
-                if (pending != null) {
-                    pending.cancel(false);
-                }
-                schedule();
+            void heard() {
+                lastHeard = System.nanoTime();
             }
 
             synchronized void stop() {
@@ -159,20 +162,32 @@ final class ReplyDiagnostics implements AssistantRuntime {
                 }
             }
 
-            private synchronized void schedule() {
+            private synchronized void scheduleIn(long nanos) {
                 if (!stopped) {
-                    pending = timer.schedule(this::report, quiet.toMillis(), TimeUnit.MILLISECONDS);
+                    pending = timer.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
                 }
             }
 
-            private synchronized void report() {
-                if (stopped) {
+            private void check() {
+                long spell = lastHeard;
+                long now = System.nanoTime();
+                long quietFor = now - spell;
+                if (quietFor < quiet.toNanos()) {
+                    scheduleIn(quiet.toNanos() - quietFor);
                     return;
                 }
-                LOG.info("Still waiting for OpenCode's reply to {} in {} ({}): nothing for {} s, {} s since the prompt",
-                        message, directory, describeModel(model), quiet.toSeconds(),
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-                pending = null;
+                synchronized (this) {
+                    if (stopped) {
+                        return;
+                    }
+                    if (reportedSpell != spell) {
+                        reportedSpell = spell;
+                        LOG.info("Still waiting for OpenCode's reply to {} in {} ({}): nothing for {} s, {} s since the"
+                                + " prompt", message, directory, describeModel(model), quiet.toSeconds(),
+                                TimeUnit.NANOSECONDS.toSeconds(now - started));
+                    }
+                }
+                scheduleIn(quiet.toNanos());
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import ch.qos.logback.classic.Logger;
@@ -14,23 +15,32 @@ import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.Reply;
+import com.opencodeworker.domain.port.ReplyEvent;
+import com.opencodeworker.domain.port.ReplyListener;
 import com.opencodeworker.domain.port.ReplyResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mockito.ArgumentCaptor;
 import org.slf4j.LoggerFactory;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ReplyDiagnosticsTest {
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicInteger checks = new AtomicInteger();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1) {
+        @Override
+        protected void afterExecute(Runnable task, Throwable error) {
+            checks.incrementAndGet();
+        }
+    };
     private final AssistantRuntime runtime = mock(AssistantRuntime.class);
     private final AssistantProcess process = mock(AssistantProcess.class);
     private final CompletableFuture<ReplyResult> result = new CompletableFuture<>();
@@ -63,6 +73,38 @@ class ReplyDiagnosticsTest {
     private Reply prompt(Optional<String> model) {
         return new ReplyDiagnostics(runtime, timer, Duration.ofMillis(100)).start(Path.of("/r/project"), "chat_1")
                 .prompt(new OpenCodeSessionId("ses_1"), new MessageId("msg_1"), "hi", model, event -> { });
+    }
+
+    /** What the wrapped process was given to report the reply's events to. */
+    private ReplyListener eventsOfTheReply() {
+        ArgumentCaptor<ReplyListener> listener = ArgumentCaptor.forClass(ReplyListener.class);
+        verify(process).prompt(any(), any(), any(), any(), listener.capture());
+        return listener.getValue();
+    }
+
+    @Test
+    void aQuietSpellIsLoggedOnceHoweverLongItLastsAndANewSpellAfterAnEventAgain() {
+        prompt(Optional.empty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.list.isEmpty());
+        int checked = checks.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= checked + 3);
+        assertThat(logs.list).hasSize(1);
+
+        eventsOfTheReply().onEvent(new ReplyEvent.TextDelta("at last"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> logs.list.size() == 2);
+        result.complete(new ReplyResult("done", "", Optional.empty(), Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void anEndedReplyIsNoLongerWatched() {
+        prompt(Optional.empty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.list.isEmpty());
+
+        result.complete(new ReplyResult("done", "", Optional.empty(), Optional.empty(), Optional.empty()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> timer.getQueue().isEmpty());
+        assertThat(logs.list).hasSize(1);
     }
 
     @Test
