@@ -6,14 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
+import java.util.function.Function;
 
 /**
  * The benchmark of docs/performance.md ({@code ./mvnw -B -Pbench verify}): the worker against
@@ -22,8 +21,6 @@ import java.util.stream.Collectors;
  */
 public final class Benchmark {
     private static final int WARM_SAMPLES = 10;
-    private static final Duration LOAD_POLL = Duration.ofMillis(100);
-    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
 
     private Benchmark() {
     }
@@ -42,7 +39,7 @@ public final class Benchmark {
         names.keySet().forEach(name -> System.out.printf("  %-34s %-16s %s%n", name,
                 perSession.getOrDefault(name, "-"), perDirectory.getOrDefault(name, "-")));
         System.out.println("== the worker's own cost");
-        section(() -> WorkerCpu.print(new WorkerCpu(Duration.ofMillis(250), 10, 3, Duration.ofSeconds(30), Map.of())
+        section(() -> WorkerCpu.print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30), Map.of())
                 .run()));
     }
 
@@ -71,29 +68,27 @@ public final class Benchmark {
             String session = deployment.createSession(deployment.createWorker("project"));
             WorkerProcess worker = deployment.startProcess();
             Waits.until(Duration.ofSeconds(120), () -> "online".equals(deployment.machineStatus()));
-            long sent = System.nanoTime();
             String cold = deployment.send(session, "cold");
-            Waits.until(Duration.ofSeconds(120), () -> hasText(deployment, cold));
-            results.put("worker cold first chunk, send to stored (ms)", Long.toString(Waits.msSince(sent)));
-            Waits.until(Duration.ofSeconds(120), () -> deployment.ended(cold));
-            List<Double> workerFirst = new ArrayList<>();
+            Timeline coldRun = Timeline.awaitEnded(deployment.convex(), List.of(cold), Duration.ofSeconds(120));
+            results.put("worker cold first chunk, send to stored (ms)", show(coldRun.sendToFirstChunk(cold)));
+            List<String> warm = new ArrayList<>();
             for (int i = 0; i < WARM_SAMPLES + 3; i++) {
-                long start = System.nanoTime();
                 String id = deployment.send(session, "hello " + i);
-                Waits.until(Duration.ofSeconds(60), () -> hasText(deployment, id));
-                double ms = (System.nanoTime() - start) / 1e6;
-                Waits.until(Duration.ofSeconds(60), () -> deployment.ended(id));
+                Timeline.awaitEnded(deployment.convex(), List.of(id), Duration.ofSeconds(60));
                 if (i >= 3) {
-                    workerFirst.add(ms);
+                    warm.add(id);
                 }
             }
+            Timeline timeline = Timeline.of(deployment.convex());
             double directMedian = percentile(directFirst, 50);
-            double workerMedian = percentile(workerFirst, 50);
+            double toChunk = median(warm, timeline::sendToFirstChunk);
             results.put("OpenCode direct warm first delta p50 (ms)", String.format("%.1f", directMedian));
-            results.put("worker warm first chunk stored p50 (ms)", String.format("%.1f", workerMedian));
+            results.put("worker warm send to first chunk stored p50 (ms)", String.format("%.1f", toChunk));
+            results.put("  of which send to claimed p50 (ms)", String.format("%.1f", median(warm, timeline::sendToClaim)));
+            results.put("  of which claimed to chunk stored p50 (ms)",
+                    String.format("%.1f", median(warm, timeline::claimToFirstChunk)));
             if (!directFirst.isEmpty()) {
-                results.put("worker warm first-chunk overhead p50 (ms)",
-                        String.format("%.1f", workerMedian - directMedian));
+                results.put("worker warm first-chunk overhead p50 (ms)", String.format("%.1f", toChunk - directMedian));
             }
             worker.terminate();
             worker.awaitExit(Duration.ofSeconds(30));
@@ -145,48 +140,22 @@ public final class Benchmark {
             });
             sampler.setDaemon(true);
             sampler.start();
-            Map<String, Long> sentAt = new LinkedHashMap<>();
-            long start = System.nanoTime();
+            List<String> sent = new ArrayList<>();
             for (int round = 1; round <= 5; round++) {
                 for (String session : sessions) {
-                    sentAt.put(deployment.send(session, "message " + round), System.nanoTime());
+                    sent.add(deployment.send(session, "message " + round));
                 }
             }
-            Map<String, Double> firstChunk = new ConcurrentHashMap<>();
-            // One read of the two tables per look, not two queries per message: the poll must not
-            // compete with the worker and OpenCode for the two cores.
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (true) {
-                Set<Object> streamed = deployment.convex().table("chunks").stream()
-                        .filter(chunk -> "text".equals(chunk.get("kind"))).map(chunk -> chunk.get("message"))
-                        .collect(Collectors.toSet());
-                sentAt.forEach((id, sent) -> {
-                    if (!firstChunk.containsKey(id) && streamed.contains(id)) {
-                        firstChunk.put(id, (System.nanoTime() - sent) / 1e9);
-                    }
-                });
-                long ended = deployment.convex().table("messages").stream()
-                        .filter(m -> sentAt.containsKey(m.get("_id")) && TERMINAL.contains(m.get("status"))).count();
-                if (ended == sentAt.size()) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    sampler.interrupt();
-                    throw new TimeoutException(ended + " of " + sentAt.size() + " messages ended within 10 min");
-                }
-                Waits.pause(LOAD_POLL);
-            }
-            long wall = Waits.msSince(start);
+            Timeline timeline = Timeline.awaitEnded(deployment.convex(), sent, Duration.ofMinutes(10));
             sampler.interrupt();
-            long failed = sentAt.keySet().stream().filter(id -> !deployment.message(id).status().equals("completed"))
-                    .count();
-            long notOnce = sentAt.keySet().stream()
-                    .filter(id -> deployment.message(id).terminalOutcomes().size() != 1).count();
-            results.put("wall time, 100 messages (s)", String.format("%.1f", wall / 1000.0));
-            results.put("failed", Long.toString(failed));
-            results.put("not ended exactly once", Long.toString(notOnce));
-            results.put("first chunk p50 (s)", String.format("%.1f", percentile(firstChunk.values(), 50)));
-            results.put("first chunk p95 (s)", String.format("%.1f", percentile(firstChunk.values(), 95)));
+            List<Double> firstChunk = new ArrayList<>();
+            sent.forEach(id -> timeline.sendToFirstChunk(id).ifPresent(ms -> firstChunk.add(ms / 1000.0)));
+            results.put("wall time, 100 messages (s)", String.format("%.1f", timeline.span(sent) / 1000.0));
+            results.put("failed", Long.toString(sent.stream().filter(id -> !timeline.completed(id)).count()));
+            results.put("not ended exactly once", Long.toString(sent.stream().filter(id -> timeline.endings(id) != 1)
+                    .count()));
+            results.put("first chunk p50 (s)", String.format("%.1f", percentile(firstChunk, 50)));
+            results.put("first chunk p95 (s)", String.format("%.1f", percentile(firstChunk, 95)));
             results.put("OpenCode starts", Long.toString(deployment.openCodeStarts()));
             results.put("peak RSS, all OpenCode (MiB)", Long.toString(peakOpenCodeKib.get() / 1024));
             results.put("peak RSS, worker (MiB)", Long.toString(Procs.peakRssKib(worker.pid()) / 1024));
@@ -196,16 +165,17 @@ public final class Benchmark {
         return results;
     }
 
-    /**
-     * True once a text chunk of the message is stored: one read of the chunks table, so that the
-     * look itself adds little to the time measured (the web app's queries would take four reads).
-     */
-    private static boolean hasText(Deployment deployment, String messageId) {
-        return deployment.convex().table("chunks").stream()
-                .anyMatch(chunk -> messageId.equals(chunk.get("message")) && "text".equals(chunk.get("kind")));
+    private static double median(List<String> ids, Function<String, OptionalLong> measure) {
+        List<Double> values = new ArrayList<>();
+        ids.forEach(id -> measure.apply(id).ifPresent(ms -> values.add((double) ms)));
+        return percentile(values, 50);
     }
 
-    static double percentile(java.util.Collection<Double> values, int percent) {
+    private static String show(OptionalLong ms) {
+        return ms.isPresent() ? Long.toString(ms.getAsLong()) : "no chunk";
+    }
+
+    static double percentile(Collection<Double> values, int percent) {
         List<Double> sorted = values.stream().sorted().toList();
         if (sorted.isEmpty()) {
             return Double.NaN;

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** What Linux's {@code /proc} says about a process: CPU time used and resident memory. */
 final class Procs {
@@ -36,8 +38,8 @@ final class Procs {
     }
 
     /** CPU time per thread name (digits folded, e.g. {@code C2 CompilerThreadN}), in ms. */
-    static java.util.Map<String, Long> threadCpuMillis(long pid) {
-        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    static Map<String, Long> threadCpuMillis(long pid) {
+        Map<String, Long> byName = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");

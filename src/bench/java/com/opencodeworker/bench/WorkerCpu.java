@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The worker's own cost, as a separate JVM started like a user starts it: the time from its start
@@ -40,7 +41,8 @@ final class WorkerCpu {
             Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.machineStatus()));
             results.put("worker start to connected (ms)", Long.toString(Waits.msSince(spawned)));
 
-            // Warm-up replies at a quicker pace, so that the JIT has compiled the hot paths.
+            // Warm-up replies at a quicker pace (still one appendChunks per delta), until the JIT has compiled
+            // the per-chunk paths: a daemon runs for days, so its steady state is what a reply costs.
             deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
             for (int i = 0; i < warmUps; i++) {
                 String warmUp = deployment.send(session, FakeModelServer.SLOW + " warm up " + i);
@@ -48,6 +50,8 @@ final class WorkerCpu {
             }
             deployment.model().setSlowDelay(chunkDelay);
 
+            long compilersAtWarm = compilerMillis(Procs.threadCpuMillis(worker.pid()));
+            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilersAtWarm));
             Map<String, Long> threadsBefore = Procs.threadCpuMillis(worker.pid());
             long workerBefore = Procs.cpuMillis(worker.pid());
             long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
@@ -57,18 +61,22 @@ final class WorkerCpu {
             }
             long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
             long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
+            Map<String, Long> threadsUsed = new TreeMap<>();
+            Procs.threadCpuMillis(worker.pid()).forEach((name, ms) -> {
+                long used = ms - threadsBefore.getOrDefault(name, 0L);
+                if (used > 0) {
+                    threadsUsed.put(name, used);
+                }
+            });
             if (Boolean.getBoolean("bench.threads")) {
-                Procs.threadCpuMillis(worker.pid()).forEach((name, ms) -> {
-                    long used = ms - threadsBefore.getOrDefault(name, 0L);
-                    if (used > 0) {
-                        System.out.printf("    thread %-30s %d ms%n", name, used);
-                    }
-                });
+                threadsUsed.forEach((name, used) -> System.out.printf("    thread %-30s %d ms%n", name, used));
             }
+            long compilers = compilerMillis(threadsUsed);
             results.put("worker CPU per streamed reply (ms)", Long.toString(workerCpu / replies));
+            results.put("  of which JIT compilers (ms)", Long.toString(compilers / replies));
             results.put("OpenCode CPU per streamed reply (ms)", Long.toString(openCodeCpu / replies));
-            results.put("worker CPU / OpenCode CPU", openCodeCpu == 0 ? "n/a"
-                    : String.format("%.1f %%", 100.0 * workerCpu / openCodeCpu));
+            results.put("worker CPU / OpenCode CPU", percentOf(workerCpu, openCodeCpu));
+            results.put("  without JIT compilers", percentOf(workerCpu - compilers, openCodeCpu));
             results.put("worker CPU per chunk (ms)", String.format("%.2f",
                     (double) workerCpu / (replies * (double) FakeModelServer.SLOW_CHUNKS)));
 
@@ -84,6 +92,16 @@ final class WorkerCpu {
             worker.awaitExit(Duration.ofSeconds(30));
         }
         return results;
+    }
+
+    /** CPU of the JIT's compiler threads ("C1 CompilerThreadN", "C2 CompilerThreadN"; /proc cuts names at 15). */
+    private static long compilerMillis(Map<String, Long> byThread) {
+        return byThread.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    private static String percentOf(long part, long whole) {
+        return whole == 0 ? "n/a" : String.format("%.1f %%", 100.0 * part / whole);
     }
 
     static void print(Map<String, String> results) {

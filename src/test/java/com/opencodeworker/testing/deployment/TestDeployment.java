@@ -287,25 +287,32 @@ public final class TestDeployment implements AutoCloseable {
         return (List<Map<String, Object>>) ConvexJson.decode(get("/_test/tables/" + table));
     }
 
-    /** One write call of a client (mutations and actions), in order. {@code outcome} is "ok", an error code or "error". */
-    public record Call(long seq, String function, String instanceId, String messageId, String outcome) {
+    /**
+     * One write call of a client (mutations and actions), in order. {@code outcome} is "ok", an error code or "error";
+     * {@code atMillis} is the deployment's clock when it ended (epoch milliseconds).
+     */
+    public record Call(long seq, String function, String instanceId, String messageId, String outcome, long atMillis) {
     }
 
     public List<Call> calls() {
         List<Call> calls = new ArrayList<>();
         get("/_test/calls").forEach(c -> calls.add(new Call(c.path("seq").asLong(), c.path("function").asText(),
-                c.path("instanceId").textValue(), c.path("messageId").textValue(), c.path("outcome").asText())));
+                c.path("instanceId").textValue(), c.path("messageId").textValue(), c.path("outcome").asText(),
+                c.path("at").asLong())));
         return calls;
     }
 
-    /** A change of a message's status seen after a commit ({@code from} null for a new message). */
-    public record StatusChange(long seq, String id, String from, String to) {
+    /**
+     * A change of a message's status seen after a commit ({@code from} null for a new message); {@code atMillis} is
+     * the deployment's clock then (epoch milliseconds).
+     */
+    public record StatusChange(long seq, String id, String from, String to, long atMillis) {
     }
 
     public List<StatusChange> statusChanges() {
         List<StatusChange> changes = new ArrayList<>();
         get("/_test/changes").forEach(c -> changes.add(new StatusChange(c.path("seq").asLong(), c.path("id").asText(),
-                c.path("from").textValue(), c.path("to").textValue())));
+                c.path("from").textValue(), c.path("to").textValue(), c.path("at").asLong())));
         return changes;
     }
 
