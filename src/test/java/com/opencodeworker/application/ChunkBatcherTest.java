@@ -152,12 +152,75 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void beingSupersededStopsWritingAndSaysSo() throws InterruptedException {
+        recordBatches(inv -> {
+            throw new BackendException.Superseded("another instance");
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.SUPERSEDED);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.SUPERSEDED);
+    }
+
+    @Test
+    void aCallRefusedForGoodStopsTheLiveViewAndSaysSo() throws InterruptedException {
+        recordBatches(inv -> {
+            throw new BackendException.Rejected("too large");
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.REJECTED);
+        assertThat(batches).hasSize(1);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.REJECTED);
+    }
+
+    @Test
+    void abandonCutsOffACallInFlight() throws InterruptedException {
+        CountDownLatch neverReleased = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        recordBatches(inv -> {
+            try {
+                neverReleased.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.abandon();
+
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void noCancelIsSignalledWhileTheBackendDoesNotAskForOne() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "a");
+        batcher.finish();
+
+        assertThat(batches).hasSize(1);
+        assertThat(cancels).hasValue(0);
+    }
+
+    @Test
     void cancelRequestedIsSignalledOnce() throws InterruptedException {
         recordBatches(inv -> new Backend.AppendResult(0, true));
         ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
 
         batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancels.get() == 1);
         batcher.add(ChunkKind.TEXT, "b");
         batcher.finish();
 
