@@ -244,6 +244,88 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void coalescedDeltasNeverMakeAChunkLongerThanTheLimit() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "bc");
+        batcher.add(ChunkKind.TEXT, "de");
+        batcher.add(ChunkKind.TEXT, "f");
+        release.countDown();
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bcde"),
+                new Chunk(2, ChunkKind.TEXT, "f"));
+    }
+
+    @Test
+    void aDeltaEndingInHalfASurrogatePairIsSentWhole() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "ab\uD83D");
+        batcher.finish();
+
+        assertThat(batches).singleElement().asList().containsExactly(new Chunk(0, ChunkKind.TEXT, "ab\uD83D"));
+    }
+
+    @Test
+    void whatWaitsMayFillTheBoundExactly() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100));
+        batcher.add(ChunkKind.TEXT, "x".repeat(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "y".repeat(90));
+        release.countDown();
+        batcher.finish();
+
+        assertThat(sentText()).isEqualTo("x".repeat(10) + "y".repeat(90));
+    }
+
+    @Test
+    void aPausedLiveViewIsLoggedOnceNotForEveryDroppedDelta() throws InterruptedException {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkBatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        try {
+            ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10));
+            batcher.add(ChunkKind.TEXT, "x".repeat(10));
+            await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+            batcher.add(ChunkKind.TEXT, "y");
+            batcher.add(ChunkKind.TEXT, "z");
+            release.countDown();
+            batcher.finish();
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .containsExactly("Live view of m1 paused: 10 characters wait for the backend; "
+                        + "the final reply will be complete");
+    }
+
+    @Test
     void whatWaitsIsBoundedWhileTheBackendIsStuck() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         recordBatches(inv -> {
