@@ -36,14 +36,18 @@ class ChunkBatcherTest {
     private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
+    private final AtomicInteger clockReads = new AtomicInteger();
 
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
         return batcher(limits, Clock.system());
     }
 
-    /** A batcher on the test's manual clock ({@link #advance}). */
+    /** A batcher on the test's manual clock ({@link #advance}), which counts its reads. */
     private ChunkBatcher manualBatcher(ChunkBatcher.Limits limits) {
-        return batcher(limits, now::get);
+        return batcher(limits, () -> {
+            clockReads.incrementAndGet();
+            return now.get();
+        });
     }
 
     private void advance(Duration by) {
@@ -398,6 +402,20 @@ class ChunkBatcherTest {
         assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
         batcher.finish();
         assertThat(batches).hasSize(2);
+    }
+
+    @Test
+    void aDeltaArrivingWhileABatchWaitsForTheIntervalGoesInTheSameCall() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
+        batcher.add(ChunkKind.TEXT, "b");
+        // The sender has looked at the clock for "b": it now waits for the interval.
+        await().atMost(Duration.ofSeconds(5)).until(() -> clockReads.get() >= 2);
+
+        batcher.add(ChunkKind.TEXT, "c");
+        advance(Duration.ofMillis(100));
+
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
+        batcher.finish();
     }
 
     @Test
