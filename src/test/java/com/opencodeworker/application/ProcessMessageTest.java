@@ -107,7 +107,8 @@ class ProcessMessageTest {
         assertThat(streamed()).isEqualTo("Echo: hi");
         assertThat(chunks).anyMatch(c -> c.kind() == ChunkKind.TOOL && c.text().contains("read notes.txt"));
         verify(backend).complete(eq(MESSAGE), eq(1), argThat(r -> r.content().equals("Echo: hi")
-                && r.usage().equals(Optional.of(new Usage(10, 5, 0.0))) && r.parts().equals(Optional.of("[]"))));
+                && r.reasoning().isEmpty() && r.usage().equals(Optional.of(new Usage(10, 5, 0.0)))
+                && r.parts().equals(Optional.of("[]"))));
         assertThat(assistant.prompts()).singleElement().satisfies(p -> {
             assertThat(p.directory()).isEqualTo(root.toRealPath().resolve("project"));
             assertThat(p.message()).isEqualTo(MESSAGE);
@@ -153,8 +154,10 @@ class ProcessMessageTest {
 
     @Test
     void aWorkerDirectoryOutsideTheRootFailsTheMessageForGood() throws InterruptedException {
-        processMessage.process(item("../elsewhere", Optional.empty(), 0, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("../elsewhere", Optional.empty(), 0, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(eq(MESSAGE), eq(1), argThat(e -> e.startsWith("Directory")), eq(false));
         assertThat(assistant.started()).isEmpty();
     }
@@ -168,8 +171,10 @@ class ProcessMessageTest {
         assistant.recordHistory(MESSAGE, new PromptRecord.Finished(earlier));
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(2, Long.MAX_VALUE));
 
-        processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).complete(eq(MESSAGE), eq(2), argThat(r -> r.content().equals("the earlier answer")));
         assertThat(assistant.prompts()).isEmpty();
     }
@@ -180,8 +185,10 @@ class ProcessMessageTest {
         assistant.recordHistory(MESSAGE, new PromptRecord.Unfinished());
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(2, Long.MAX_VALUE));
 
-        processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(MESSAGE, 2, "interrupted by a worker restart", true);
         assertThat(assistant.prompts()).isEmpty();
     }
@@ -215,8 +222,9 @@ class ProcessMessageTest {
     void aLostLeaseStopsTheReplyAndWritesNothingMore() throws Exception {
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenThrow(new BackendException.LeaseLost("moved"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend, never()).complete(any(), anyInt(), any());
         verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
     }
@@ -248,8 +256,9 @@ class ProcessMessageTest {
     void anOpenCodeThatDoesNotStartFailsTheMessageRetryably() throws Exception {
         assistant.failStartsWith(new AssistantException("exited with code 1: boom"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(MESSAGE, 1, "OpenCode could not start: exited with code 1: boom", true);
     }
 
@@ -279,8 +288,9 @@ class ProcessMessageTest {
     void beingSupersededAtClaimEndsTheWorker() throws Exception {
         when(backend.claim(MESSAGE)).thenThrow(new BackendException.Superseded("another instance"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         assertThat(lifecycle.superseded()).isTrue();
         assertThat(assistant.started()).isEmpty();
     }
