@@ -134,6 +134,25 @@ class ProcessMessageTest {
                 .isEqualTo(existing);
     }
 
+    @Test
+    void aFurtherMessageOfTheSessionGoesToTheOpenConversationWithoutOpeningItAgain() throws InterruptedException {
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(assistant.started()).hasSize(1);
+        assertThat(assistant.prompts()).extracting(ScriptedAssistant.Prompt::session).map(Object::toString)
+                .containsExactly("ses_scripted1", "ses_scripted1");
+        verify(backend).updateSession(any(), any(), any());
+    }
+
+    @Test
+    void theSessionsProcessTurnsIdleOnceTheMessageIsDone() throws InterruptedException {
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(processes.stopIdle(Duration.ZERO)).containsExactly(SESSION);
+    }
+
     @ParameterizedTest
     @CsvSource({"TAKEN, RELEASED", "DONE, DONE", "CANCELLED, DONE", "NOT_FOUND, DONE"})
     void aMessageNotClaimedIsLeftUntouchedAndReleasedOnlyWhenAnotherInstanceHasIt(
@@ -141,6 +160,15 @@ class ProcessMessageTest {
         when(backend.claim(MESSAGE)).thenReturn(new Backend.NotClaimed(reason));
 
         assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(expected);
+        assertThat(assistant.started()).isEmpty();
+    }
+
+    @Test
+    void aClaimStillFailingWhenTheWorkerIsForcedToStopIsLeftForLater() throws InterruptedException {
+        lifecycle.force();
+        when(backend.claim(MESSAGE)).thenThrow(new BackendException.Transient("socket dropped", null));
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
         assertThat(assistant.started()).isEmpty();
     }
 
@@ -227,6 +255,37 @@ class ProcessMessageTest {
         assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend, never()).complete(any(), anyInt(), any());
         verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+    }
+
+    @Test
+    void beingSupersededWhileStreamingStopsTheReplyWritesNothingMoreAndEndsTheWorker() throws Exception {
+        when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
+                .thenThrow(new BackendException.Superseded("another instance"));
+        assistant.holdReplies();
+        ActiveMessage active = new ActiveMessage(MESSAGE);
+
+        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> run(item(), active));
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+        assertThat(lifecycle.superseded()).isTrue();
+        verify(backend, never()).complete(any(), anyInt(), any());
+        verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+        assistant.release();
+    }
+
+    @Test
+    void aStopAskedForThroughTheBackendStopsTheReplyAndCompletesIt() throws Exception {
+        when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
+                .thenReturn(new Backend.AppendResult(Long.MAX_VALUE, true));
+        assistant.holdReplies();
+        ActiveMessage active = new ActiveMessage(MESSAGE);
+
+        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> run(item(), active));
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+        assertThat(active.stopReason()).contains(StopReason.CANCELLED);
+        verify(backend).complete(eq(MESSAGE), eq(1), any());
+        assistant.release();
     }
 
     @ParameterizedTest
