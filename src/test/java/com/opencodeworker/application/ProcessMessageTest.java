@@ -8,6 +8,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -319,6 +320,19 @@ class ProcessMessageTest {
 
         assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(MESSAGE, 1, "OpenCode could not start: exited with code 1: boom", true);
+    }
+
+    @Test
+    void anOpenCodeThatDiesBeforeThePromptFailsTheMessageRetryably() throws Exception {
+        doAnswer(inv -> {
+            assistant.started().get(0).crash();
+            return null;
+        }).when(backend).updateSession(any(), any(), any());
+
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(outcome).isEqualTo(Outcome.DONE);
+        verify(backend).fail(MESSAGE, 1, "OpenCode failed: process is gone", true);
     }
 
     @Test
