@@ -299,6 +299,19 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void whatWasSentNoLongerCountsAgainstTheBound() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10));
+        batcher.add(ChunkKind.TEXT, "0123456789");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.calls() == 1);
+
+        batcher.add(ChunkKind.TEXT, "abcdefghij");
+        batcher.finish();
+
+        assertThat(sentText()).isEqualTo("0123456789abcdefghij");
+    }
+
+    @Test
     void aPausedLiveViewIsLoggedOnceNotForEveryDroppedDelta() throws InterruptedException {
         ch.qos.logback.classic.Logger logger =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkBatcher.class);
