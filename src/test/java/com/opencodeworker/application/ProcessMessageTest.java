@@ -1,6 +1,7 @@
 package com.opencodeworker.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -25,10 +26,13 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantProcess;
+import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.PromptRecord;
+import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
@@ -68,12 +72,8 @@ class ProcessMessageTest {
     @BeforeEach
     void setUp() throws IOException {
         Files.createDirectory(root.resolve("project"));
-        Path realRoot = root.toRealPath();
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
-        processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), new DirectoriesUnderRoot(realRoot),
-                Instant::now, retry,
-                new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
+        processMessage = processMessageOn(processes);
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(1, Long.MAX_VALUE));
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenAnswer(inv -> {
             synchronized (chunks) {
@@ -81,6 +81,13 @@ class ProcessMessageTest {
             }
             return new Backend.AppendResult(Long.MAX_VALUE, false);
         });
+    }
+
+    private ProcessMessage processMessageOn(SessionProcesses sessionProcesses) throws IOException {
+        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
+        return new ProcessMessage(backend, sessionProcesses, new OpenCodeSessions(),
+                new DirectoriesUnderRoot(root.toRealPath()), Instant::now, retry,
+                new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
     }
 
     private static WorkItem item(String directory, Optional<OpenCodeSessionId> openCode, int attempt,
@@ -245,6 +252,28 @@ class ProcessMessageTest {
         assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
         verify(backend).complete(eq(MESSAGE), eq(1), argThat(r -> r.content().equals("Echo: ")));
         assistant.release();
+    }
+
+    @Test
+    void anInterruptWhileWaitingForTheReplyAbortsIt() throws Exception {
+        // The scripted assistant does not show aborts: the process and its reply are mocked ports here.
+        Reply reply = mock(Reply.class);
+        when(reply.result()).thenReturn(new CompletableFuture<>());
+        AssistantProcess process = mock(AssistantProcess.class);
+        when(process.isAlive()).thenReturn(true);
+        when(process.openSession(any(), any()))
+                .thenReturn(new AssistantProcess.OpenedSession(new OpenCodeSessionId("ses_1"), true));
+        when(process.prompt(any(), any(), any(), any(), any())).thenAnswer(inv -> {
+            Thread.currentThread().interrupt();
+            return reply;
+        });
+        AssistantRuntime runtime = mock(AssistantRuntime.class);
+        when(runtime.start(any(), any())).thenReturn(process);
+        ProcessMessage onMocks = processMessageOn(new SessionProcesses(runtime, Instant::now, 4, s -> { }));
+
+        assertThatThrownBy(() -> onMocks.process(item(), new ActiveMessage(MESSAGE)))
+                .isInstanceOf(InterruptedException.class);
+        verify(reply).abort();
     }
 
     @Test
