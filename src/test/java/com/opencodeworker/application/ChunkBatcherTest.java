@@ -36,14 +36,18 @@ class ChunkBatcherTest {
     private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
+    private final AtomicInteger clockReads = new AtomicInteger();
 
     private ChunkBatcher batcher(ChunkBatcher.Limits limits) {
         return batcher(limits, Clock.system());
     }
 
-    /** A batcher on the test's manual clock ({@link #advance}). */
+    /** A batcher on the test's manual clock ({@link #advance}), which counts its reads. */
     private ChunkBatcher manualBatcher(ChunkBatcher.Limits limits) {
-        return batcher(limits, now::get);
+        return batcher(limits, () -> {
+            clockReads.incrementAndGet();
+            return now.get();
+        });
     }
 
     private void advance(Duration by) {
@@ -152,12 +156,75 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void beingSupersededStopsWritingAndSaysSo() throws InterruptedException {
+        recordBatches(inv -> {
+            throw new BackendException.Superseded("another instance");
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.SUPERSEDED);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.SUPERSEDED);
+    }
+
+    @Test
+    void aCallRefusedForGoodStopsTheLiveViewAndSaysSo() throws InterruptedException {
+        recordBatches(inv -> {
+            throw new BackendException.Rejected("too large");
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.REJECTED);
+        assertThat(batches).hasSize(1);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.REJECTED);
+    }
+
+    @Test
+    void abandonCutsOffACallInFlight() throws InterruptedException {
+        CountDownLatch neverReleased = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        recordBatches(inv -> {
+            try {
+                neverReleased.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.abandon();
+
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void noCancelIsSignalledWhileTheBackendDoesNotAskForOne() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "a");
+        batcher.finish();
+
+        assertThat(batches).hasSize(1);
+        assertThat(cancels).hasValue(0);
+    }
+
+    @Test
     void cancelRequestedIsSignalledOnce() throws InterruptedException {
         recordBatches(inv -> new Backend.AppendResult(0, true));
         ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
 
         batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancels.get() == 1);
         batcher.add(ChunkKind.TEXT, "b");
         batcher.finish();
 
@@ -178,6 +245,101 @@ class ChunkBatcherTest {
         assertThat(chunks).extracting(Chunk::sequence).containsExactly(0, 1, 2);
         assertThat(chunks).extracting(Chunk::text).containsExactly("abc", "\uD83D\uDE00de", "fgh");
         assertThat(sentText()).isEqualTo(text);
+    }
+
+    @Test
+    void coalescedDeltasNeverMakeAChunkLongerThanTheLimit() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "bc");
+        batcher.add(ChunkKind.TEXT, "de");
+        batcher.add(ChunkKind.TEXT, "f");
+        release.countDown();
+        batcher.finish();
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bcde"),
+                new Chunk(2, ChunkKind.TEXT, "f"));
+    }
+
+    @Test
+    void aDeltaEndingInHalfASurrogatePairIsSentWhole() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
+
+        batcher.add(ChunkKind.TEXT, "ab\uD83D");
+        batcher.finish();
+
+        assertThat(batches).singleElement().asList().containsExactly(new Chunk(0, ChunkKind.TEXT, "ab\uD83D"));
+    }
+
+    @Test
+    void whatWaitsMayFillTheBoundExactly() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100));
+        batcher.add(ChunkKind.TEXT, "x".repeat(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        batcher.add(ChunkKind.TEXT, "y".repeat(90));
+        release.countDown();
+        batcher.finish();
+
+        assertThat(sentText()).isEqualTo("x".repeat(10) + "y".repeat(90));
+    }
+
+    @Test
+    void whatWasSentNoLongerCountsAgainstTheBound() throws InterruptedException {
+        recordBatches(inv -> ok());
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10));
+        batcher.add(ChunkKind.TEXT, "0123456789");
+        await().atMost(Duration.ofSeconds(5)).until(() -> batcher.calls() == 1);
+
+        batcher.add(ChunkKind.TEXT, "abcdefghij");
+        batcher.finish();
+
+        assertThat(sentText()).isEqualTo("0123456789abcdefghij");
+    }
+
+    @Test
+    void aPausedLiveViewIsLoggedOnceNotForEveryDroppedDelta() throws InterruptedException {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkBatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        try {
+            ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10));
+            batcher.add(ChunkKind.TEXT, "x".repeat(10));
+            await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+            batcher.add(ChunkKind.TEXT, "y");
+            batcher.add(ChunkKind.TEXT, "z");
+            release.countDown();
+            batcher.finish();
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .containsExactly("Live view of m1 paused: 10 characters wait for the backend; "
+                        + "the final reply will be complete");
     }
 
     @Test
@@ -253,6 +415,20 @@ class ChunkBatcherTest {
         assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
         batcher.finish();
         assertThat(batches).hasSize(2);
+    }
+
+    @Test
+    void aDeltaArrivingWhileABatchWaitsForTheIntervalGoesInTheSameCall() throws InterruptedException {
+        ChunkBatcher batcher = pastTheFirstDelta(Duration.ofMillis(100), 4096);
+        batcher.add(ChunkKind.TEXT, "b");
+        // The sender has looked at the clock for "b": it now waits for the interval.
+        await().atMost(Duration.ofSeconds(5)).until(() -> clockReads.get() >= 2);
+
+        batcher.add(ChunkKind.TEXT, "c");
+        advance(Duration.ofMillis(100));
+
+        assertCallSent(2, new Chunk(1, ChunkKind.TEXT, "bc"));
+        batcher.finish();
     }
 
     @Test

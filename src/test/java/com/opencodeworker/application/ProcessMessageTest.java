@@ -1,6 +1,7 @@
 package com.opencodeworker.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -8,6 +9,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -24,10 +26,13 @@ import com.opencodeworker.domain.Usage;
 import com.opencodeworker.domain.WorkItem;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantProcess;
+import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.domain.port.AssistantStartTimeoutException;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.domain.port.PromptRecord;
+import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyResult;
 import com.opencodeworker.infrastructure.filesystem.DirectoriesUnderRoot;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
@@ -67,12 +72,8 @@ class ProcessMessageTest {
     @BeforeEach
     void setUp() throws IOException {
         Files.createDirectory(root.resolve("project"));
-        Path realRoot = root.toRealPath();
         processes = new SessionProcesses(assistant, Instant::now, 4, s -> { });
-        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
-        processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), new DirectoriesUnderRoot(realRoot),
-                Instant::now, retry,
-                new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
+        processMessage = processMessageOn(processes);
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(1, Long.MAX_VALUE));
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenAnswer(inv -> {
             synchronized (chunks) {
@@ -80,6 +81,13 @@ class ProcessMessageTest {
             }
             return new Backend.AppendResult(Long.MAX_VALUE, false);
         });
+    }
+
+    private ProcessMessage processMessageOn(SessionProcesses sessionProcesses) throws IOException {
+        Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
+        return new ProcessMessage(backend, sessionProcesses, new OpenCodeSessions(),
+                new DirectoriesUnderRoot(root.toRealPath()), Instant::now, retry,
+                new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
     }
 
     private static WorkItem item(String directory, Optional<OpenCodeSessionId> openCode, int attempt,
@@ -107,7 +115,8 @@ class ProcessMessageTest {
         assertThat(streamed()).isEqualTo("Echo: hi");
         assertThat(chunks).anyMatch(c -> c.kind() == ChunkKind.TOOL && c.text().contains("read notes.txt"));
         verify(backend).complete(eq(MESSAGE), eq(1), argThat(r -> r.content().equals("Echo: hi")
-                && r.usage().equals(Optional.of(new Usage(10, 5, 0.0))) && r.parts().equals(Optional.of("[]"))));
+                && r.reasoning().isEmpty() && r.usage().equals(Optional.of(new Usage(10, 5, 0.0)))
+                && r.parts().equals(Optional.of("[]"))));
         assertThat(assistant.prompts()).singleElement().satisfies(p -> {
             assertThat(p.directory()).isEqualTo(root.toRealPath().resolve("project"));
             assertThat(p.message()).isEqualTo(MESSAGE);
@@ -133,6 +142,25 @@ class ProcessMessageTest {
                 .isEqualTo(existing);
     }
 
+    @Test
+    void aFurtherMessageOfTheSessionGoesToTheOpenConversationWithoutOpeningItAgain() throws InterruptedException {
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(assistant.started()).hasSize(1);
+        assertThat(assistant.prompts()).extracting(ScriptedAssistant.Prompt::session).map(Object::toString)
+                .containsExactly("ses_scripted1", "ses_scripted1");
+        verify(backend).updateSession(any(), any(), any());
+    }
+
+    @Test
+    void theSessionsProcessTurnsIdleOnceTheMessageIsDone() throws InterruptedException {
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(processes.stopIdle(Duration.ZERO)).containsExactly(SESSION);
+    }
+
     @ParameterizedTest
     @CsvSource({"TAKEN, RELEASED", "DONE, DONE", "CANCELLED, DONE", "NOT_FOUND, DONE"})
     void aMessageNotClaimedIsLeftUntouchedAndReleasedOnlyWhenAnotherInstanceHasIt(
@@ -140,6 +168,15 @@ class ProcessMessageTest {
         when(backend.claim(MESSAGE)).thenReturn(new Backend.NotClaimed(reason));
 
         assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(expected);
+        assertThat(assistant.started()).isEmpty();
+    }
+
+    @Test
+    void aClaimStillFailingWhenTheWorkerIsForcedToStopIsLeftForLater() throws InterruptedException {
+        lifecycle.force();
+        when(backend.claim(MESSAGE)).thenThrow(new BackendException.Transient("socket dropped", null));
+
+        assertThat(processMessage.process(item(), new ActiveMessage(MESSAGE))).isEqualTo(Outcome.RELEASED);
         assertThat(assistant.started()).isEmpty();
     }
 
@@ -153,8 +190,10 @@ class ProcessMessageTest {
 
     @Test
     void aWorkerDirectoryOutsideTheRootFailsTheMessageForGood() throws InterruptedException {
-        processMessage.process(item("../elsewhere", Optional.empty(), 0, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("../elsewhere", Optional.empty(), 0, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(eq(MESSAGE), eq(1), argThat(e -> e.startsWith("Directory")), eq(false));
         assertThat(assistant.started()).isEmpty();
     }
@@ -168,8 +207,10 @@ class ProcessMessageTest {
         assistant.recordHistory(MESSAGE, new PromptRecord.Finished(earlier));
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(2, Long.MAX_VALUE));
 
-        processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).complete(eq(MESSAGE), eq(2), argThat(r -> r.content().equals("the earlier answer")));
         assertThat(assistant.prompts()).isEmpty();
     }
@@ -180,8 +221,10 @@ class ProcessMessageTest {
         assistant.recordHistory(MESSAGE, new PromptRecord.Unfinished());
         when(backend.claim(MESSAGE)).thenReturn(new Backend.Claimed(2, Long.MAX_VALUE));
 
-        processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item("project", Optional.of(existing), 1, Optional.empty()),
+                new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(MESSAGE, 2, "interrupted by a worker restart", true);
         assertThat(assistant.prompts()).isEmpty();
     }
@@ -212,13 +255,67 @@ class ProcessMessageTest {
     }
 
     @Test
+    void anInterruptWhileWaitingForTheReplyAbortsIt() throws Exception {
+        // The scripted assistant does not show aborts: the process and its reply are mocked ports here.
+        Reply reply = mock(Reply.class);
+        when(reply.result()).thenReturn(new CompletableFuture<>());
+        AssistantProcess process = mock(AssistantProcess.class);
+        when(process.isAlive()).thenReturn(true);
+        when(process.openSession(any(), any()))
+                .thenReturn(new AssistantProcess.OpenedSession(new OpenCodeSessionId("ses_1"), true));
+        when(process.prompt(any(), any(), any(), any(), any())).thenAnswer(inv -> {
+            Thread.currentThread().interrupt();
+            return reply;
+        });
+        AssistantRuntime runtime = mock(AssistantRuntime.class);
+        when(runtime.start(any(), any())).thenReturn(process);
+        ProcessMessage onMocks = processMessageOn(new SessionProcesses(runtime, Instant::now, 4, s -> { }));
+
+        assertThatThrownBy(() -> onMocks.process(item(), new ActiveMessage(MESSAGE)))
+                .isInstanceOf(InterruptedException.class);
+        verify(reply).abort();
+    }
+
+    @Test
     void aLostLeaseStopsTheReplyAndWritesNothingMore() throws Exception {
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenThrow(new BackendException.LeaseLost("moved"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend, never()).complete(any(), anyInt(), any());
         verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+    }
+
+    @Test
+    void beingSupersededWhileStreamingStopsTheReplyWritesNothingMoreAndEndsTheWorker() throws Exception {
+        when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
+                .thenThrow(new BackendException.Superseded("another instance"));
+        assistant.holdReplies();
+        ActiveMessage active = new ActiveMessage(MESSAGE);
+
+        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> run(item(), active));
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+        assertThat(lifecycle.superseded()).isTrue();
+        verify(backend, never()).complete(any(), anyInt(), any());
+        verify(backend, never()).fail(any(), anyInt(), anyString(), anyBoolean());
+        assistant.release();
+    }
+
+    @Test
+    void aStopAskedForThroughTheBackendStopsTheReplyAndCompletesIt() throws Exception {
+        when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
+                .thenReturn(new Backend.AppendResult(Long.MAX_VALUE, true));
+        assistant.holdReplies();
+        ActiveMessage active = new ActiveMessage(MESSAGE);
+
+        CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> run(item(), active));
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+        assertThat(active.stopReason()).contains(StopReason.CANCELLED);
+        verify(backend).complete(eq(MESSAGE), eq(1), any());
+        assistant.release();
     }
 
     @ParameterizedTest
@@ -248,9 +345,23 @@ class ProcessMessageTest {
     void anOpenCodeThatDoesNotStartFailsTheMessageRetryably() throws Exception {
         assistant.failStartsWith(new AssistantException("exited with code 1: boom"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         verify(backend).fail(MESSAGE, 1, "OpenCode could not start: exited with code 1: boom", true);
+    }
+
+    @Test
+    void anOpenCodeThatDiesBeforeThePromptFailsTheMessageRetryably() throws Exception {
+        doAnswer(inv -> {
+            assistant.started().get(0).crash();
+            return null;
+        }).when(backend).updateSession(any(), any(), any());
+
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        assertThat(outcome).isEqualTo(Outcome.DONE);
+        verify(backend).fail(MESSAGE, 1, "OpenCode failed: process is gone", true);
     }
 
     @Test
@@ -279,8 +390,9 @@ class ProcessMessageTest {
     void beingSupersededAtClaimEndsTheWorker() throws Exception {
         when(backend.claim(MESSAGE)).thenThrow(new BackendException.Superseded("another instance"));
 
-        processMessage.process(item(), new ActiveMessage(MESSAGE));
+        Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
+        assertThat(outcome).isEqualTo(Outcome.DONE);
         assertThat(lifecycle.superseded()).isTrue();
         assertThat(assistant.started()).isEmpty();
     }
