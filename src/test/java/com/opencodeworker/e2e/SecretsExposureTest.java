@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -43,7 +44,7 @@ class SecretsExposureTest {
         try (Deployment deployment = new Deployment(base)) {
             deployment.model().setSlowDelay(Duration.ofMillis(100));
             String session = deployment.createSession(deployment.createWorker("project"));
-            WorkerProcess worker = deployment.startProcess(java.util.Map.of("MACHINE_TOKEN", deployment.token()),
+            WorkerProcess worker = deployment.startProcess(Map.of("MACHINE_TOKEN", deployment.token()),
                     "--verbose");
             String secret = deployment.token().substring(deployment.token().indexOf(':') + 1);
             String first = deployment.send(session, "hello");

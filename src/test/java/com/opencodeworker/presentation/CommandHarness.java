@@ -8,8 +8,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,13 +40,13 @@ final class CommandHarness {
     /** An executable that answers {@code --version} like OpenCode, for checks that must find one. */
     Path fakeOpenCode() {
         try {
-            Path script = java.nio.file.Files.createDirectories(workingDirectory.resolve("fake-bin")).resolve("opencode");
-            java.nio.file.Files.writeString(script, "#!/bin/sh\necho 1.18.33\n");
-            java.nio.file.Files.setPosixFilePermissions(script,
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path script = Files.createDirectories(workingDirectory.resolve("fake-bin")).resolve("opencode");
+            Files.writeString(script, "#!/bin/sh\necho 1.18.33\n");
+            Files.setPosixFilePermissions(script,
+                    PosixFilePermissions.fromString("rwx------"));
             return script;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -7,6 +7,7 @@ import com.opencodeworker.infrastructure.config.ConfigResolver;
 import com.opencodeworker.infrastructure.config.EnvironmentSource;
 import com.opencodeworker.infrastructure.config.JsonFileConfigStore;
 import com.opencodeworker.infrastructure.config.SettingKey;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -105,9 +106,9 @@ public final class ServiceCommand {
 
     /** The java that runs this worker and its class path (the jar), made absolute. */
     private List<String> workerCommand(Path configFile) {
-        String classPath = Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .map(entry -> workingDirectory.resolve(entry).normalize().toString())
-                .collect(Collectors.joining(java.io.File.pathSeparator));
+                .collect(Collectors.joining(File.pathSeparator));
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
                 "com.opencodeworker.Main", "--config", configFile.toString());
     }

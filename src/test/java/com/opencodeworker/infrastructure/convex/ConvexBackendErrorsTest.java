@@ -19,6 +19,7 @@ import com.opencodeworker.domain.port.BackendException;
 import com.opencodeworker.infrastructure.convex.client.ConvexException;
 import com.opencodeworker.infrastructure.convex.client.ConvexFunctions;
 import com.opencodeworker.testing.convex.FakeConvexError;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,7 +155,7 @@ class ConvexBackendErrorsTest {
     void anUnknownHostIsSaidOnceInOneWordingWhateverWrapsIt() {
         java.net.UnknownHostException unknown = new java.net.UnknownHostException("nowhere.convex.cloud");
         world.convex.failNext("machines:state", new ConvexException.TransportError("query machines:state failed: x",
-                new java.io.IOException("wrapped", unknown)));
+                new IOException("wrapped", unknown)));
 
         assertThatThrownBy(adapter::fetchState).isExactlyInstanceOf(BackendException.Transient.class)
                 .hasMessage("machines:state failed: cannot resolve host nowhere.convex.cloud: check the deployment URL");
