@@ -8,6 +8,8 @@ import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantProcess;
+import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,13 +130,14 @@ class SessionProcessesTest {
     @Test
     void removingAWorkerStopsItsSessions() throws InterruptedException {
         SessionProcesses pool = pool(4);
-        pool.acquire(session("a"), WORKER, DIR);
-        pool.acquire(session("b"), new WorkerId("other"), DIR);
+        SessionProcesses.Lease a = pool.acquire(session("a"), WORKER, DIR);
+        SessionProcesses.Lease b = pool.acquire(session("b"), new WorkerId("other"), DIR);
 
         pool.stopWorker(WORKER);
 
         assertThat(pool.running()).isEqualTo(1);
-        assertThat(assistant.alive()).isEqualTo(1);
+        assertThat(a.process().isAlive()).isFalse();
+        assertThat(b.process().isAlive()).isTrue();
     }
 
     @Test
@@ -147,6 +150,23 @@ class SessionProcessesTest {
 
         assertThat(assistant.alive()).isZero();
         assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(WorkerStoppingException.class);
+        assertThat(assistant.startAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aProcessThatFinishesStartingAfterThePoolClosedIsStoppedAndRefused() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> starting = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+
+        pool.closeAll();
+        assistant.releaseStarts();
+
+        assertThatThrownBy(() -> starting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerStoppingException.class);
+        assertThat(assistant.started()).hasSize(1);
+        assertThat(assistant.alive()).isZero();
+        assertThat(pool.processes()).isZero();
     }
 
     @Test
@@ -189,6 +209,25 @@ class SessionProcessesTest {
         pool.release(b);
         assertThat(third.get(5, TimeUnit.SECONDS).session()).isEqualTo(session("c"));
         assertThat(stoppedIdle).containsExactly(session("a"), session("b"));
+    }
+
+    @Test
+    void aProcessBeingStartedTakesItsSlot() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> first = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+
+        CompletableFuture<SessionProcesses.Lease> second = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        assertThat(assistant.startsWaiting()).isEqualTo(1);
+        assistant.releaseStarts();
+
+        SessionProcesses.Lease a = first.get(5, TimeUnit.SECONDS);
+        assertStillWaiting(second);
+        pool.release(a);
+        assertThat(second.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(stoppedIdle).containsExactly(session("a"));
     }
 
     @Test
@@ -376,6 +415,57 @@ class SessionProcessesTest {
         pool.closeAll();
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerStoppingException.class);
+    }
+
+    @Test
+    void perSessionAProcessIsNamedAfterItsSession() throws InterruptedException {
+        List<String> labels = new CopyOnWriteArrayList<>();
+        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_SESSION,
+                waitingWork::contains, stoppedIdle::add);
+
+        pool.acquire(session("a"), WORKER, Path.of("work", "project"));
+
+        assertThat(labels).containsExactly("a");
+    }
+
+    @Test
+    void perDirectoryAProcessIsNamedAfterItsDirectory() throws InterruptedException {
+        List<String> labels = new CopyOnWriteArrayList<>();
+        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_DIRECTORY,
+                waitingWork::contains, stoppedIdle::add);
+
+        pool.acquire(session("a"), WORKER, Path.of("work", "project"));
+
+        assertThat(labels).containsExactly("project");
+    }
+
+    @Test
+    void withoutAWaitingWorkPredicateAnIdleProcessIsStoppedToMakeRoom() throws InterruptedException {
+        SessionProcesses pool = new SessionProcesses(assistant, now::get, 1, stoppedIdle::add);
+        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
+        pool.release(first);
+
+        SessionProcesses.Lease next = pool.acquire(session("b"), WORKER, DIR);
+
+        assertThat(next.started()).isTrue();
+        assertThat(first.process().isAlive()).isFalse();
+        assertThat(stoppedIdle).containsExactly(session("a"));
+    }
+
+    /** The scripted assistant, noting the label of each process it is asked to start. */
+    private AssistantRuntime labelling(List<String> labels) {
+        return new AssistantRuntime() {
+            @Override
+            public void verifyAvailable() {
+                assistant.verifyAvailable();
+            }
+
+            @Override
+            public AssistantProcess start(Path directory, String label) {
+                labels.add(label);
+                return assistant.start(directory, label);
+            }
+        };
     }
 
     /** Session "a" got a process, released it, and the process then died. */
