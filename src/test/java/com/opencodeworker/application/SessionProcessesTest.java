@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
 class SessionProcessesTest {
     private static final WorkerId WORKER = new WorkerId("w1");
     private static final Path DIR = Path.of("project");
+    /** A recheck longer than the class timeout: a wait ends only when something wakes it. */
+    private static final Duration ONLY_WHEN_WOKEN = Duration.ofHours(1);
 
     private final ScriptedAssistant assistant = new ScriptedAssistant();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1000));
@@ -39,7 +41,8 @@ class SessionProcessesTest {
     }
 
     private SessionProcesses pool(int max, ProcessMode mode) {
-        return new SessionProcesses(assistant, now::get, max, mode, waitingWork::contains, stoppedIdle::add);
+        return new SessionProcesses(assistant, now::get, max, mode, waitingWork::contains, stoppedIdle::add,
+                ONLY_WHEN_WOKEN);
     }
 
     private static CompletableFuture<SessionProcesses.Lease> acquireLater(SessionProcesses pool, String session,
@@ -228,6 +231,68 @@ class SessionProcessesTest {
         pool.release(a);
         assertThat(second.get(5, TimeUnit.SECONDS).started()).isTrue();
         assertThat(stoppedIdle).containsExactly(session("a"));
+    }
+
+    @Test
+    void aFailedStartFreesItsSlotForTheSessionWaitingLongest() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.failNextStarts(1, new AssistantException("no opencode"));
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> failing = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> next = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+
+        assistant.releaseStarts();
+
+        assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AssistantException.class);
+        assertThat(next.get(5, TimeUnit.SECONDS).started()).isTrue();
+    }
+
+    @Test
+    void aWaitingSessionGetsTheSlotOfAProcessThatExited() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease crashed = pool.acquire(session("a"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        pool.release(crashed);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        ((ScriptedAssistant.Process) crashed.process()).crash();
+
+        CompletableFuture<SessionProcesses.Lease> again = acquireLater(pool, "a", DIR);
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertStillWaiting(again);
+        assertThat(stoppedIdle).isEmpty();
+    }
+
+    @Test
+    void aProcessStoppedForIdlenessFreesItsSlotForAWaitingSession() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease idle = pool.acquire(session("a"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        pool.release(idle);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        waitingWork.clear();
+        tick(1000);
+
+        pool.stopIdle(Duration.ofSeconds(300));
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(idle.process().isAlive()).isFalse();
+    }
+
+    @Test
+    void removingAWorkerFreesItsSlotsForWaitingSessions() throws Exception {
+        SessionProcesses pool = pool(1);
+        pool.acquire(session("a"), WORKER, DIR);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+
+        pool.stopWorker(WORKER);
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
     }
 
     @Test
