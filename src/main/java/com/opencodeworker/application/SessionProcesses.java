@@ -55,6 +55,7 @@ public final class SessionProcesses {
     private final ProcessMode mode;
     private final Predicate<SessionId> hasWaitingWork;
     private final Consumer<SessionId> onStoppedIdle;
+    private final long recheckMs;
 
     private final Map<Object, Entry> entries = new HashMap<>();
     private final Set<Object> starting = new HashSet<>();
@@ -67,6 +68,15 @@ public final class SessionProcesses {
      */
     public SessionProcesses(AssistantRuntime runtime, Clock clock, int maxProcesses, ProcessMode mode,
                             Predicate<SessionId> hasWaitingWork, Consumer<SessionId> onStoppedIdle) {
+        this(runtime, clock, maxProcesses, mode, hasWaitingWork, onStoppedIdle, RECHECK);
+    }
+
+    /**
+     * @param recheck how long a waiting {@link #acquire} sleeps before it looks again without being
+     *                woken (tests make it long, so that only a wake-up ends a wait)
+     */
+    SessionProcesses(AssistantRuntime runtime, Clock clock, int maxProcesses, ProcessMode mode,
+                     Predicate<SessionId> hasWaitingWork, Consumer<SessionId> onStoppedIdle, Duration recheck) {
         if (maxProcesses < 1) {
             throw new IllegalArgumentException("maxProcesses must be >= 1");
         }
@@ -76,6 +86,7 @@ public final class SessionProcesses {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.hasWaitingWork = Objects.requireNonNull(hasWaitingWork, "hasWaitingWork");
         this.onStoppedIdle = Objects.requireNonNull(onStoppedIdle, "onStoppedIdle");
+        this.recheckMs = recheck.toMillis();
     }
 
     /** One process per session, knowing of no waiting work (tests of other use cases). */
@@ -142,7 +153,7 @@ public final class SessionProcesses {
             }
             if (entry != null && entry.busy.contains(session)) {
                 // One message of a session at a time: the next waits for the same process.
-                wait(RECHECK.toMillis());
+                wait(recheckMs);
                 continue;
             }
             if (entry != null) {
@@ -177,7 +188,7 @@ public final class SessionProcesses {
                 }
             }
             // Work ending elsewhere frees a process without a call here: look again now and then.
-            wait(RECHECK.toMillis());
+            wait(recheckMs);
         }
     }
 

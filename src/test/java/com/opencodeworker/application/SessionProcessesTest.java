@@ -8,6 +8,8 @@ import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.domain.SessionId;
 import com.opencodeworker.domain.WorkerId;
 import com.opencodeworker.domain.port.AssistantException;
+import com.opencodeworker.domain.port.AssistantProcess;
+import com.opencodeworker.domain.port.AssistantRuntime;
 import com.opencodeworker.testing.assistant.ScriptedAssistant;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
 class SessionProcessesTest {
     private static final WorkerId WORKER = new WorkerId("w1");
     private static final Path DIR = Path.of("project");
+    /** A recheck longer than the class timeout: a wait ends only when something wakes it. */
+    private static final Duration ONLY_WHEN_WOKEN = Duration.ofHours(1);
 
     private final ScriptedAssistant assistant = new ScriptedAssistant();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1000));
@@ -37,7 +41,8 @@ class SessionProcessesTest {
     }
 
     private SessionProcesses pool(int max, ProcessMode mode) {
-        return new SessionProcesses(assistant, now::get, max, mode, waitingWork::contains, stoppedIdle::add);
+        return new SessionProcesses(assistant, now::get, max, mode, waitingWork::contains, stoppedIdle::add,
+                ONLY_WHEN_WOKEN);
     }
 
     private static CompletableFuture<SessionProcesses.Lease> acquireLater(SessionProcesses pool, String session,
@@ -128,13 +133,14 @@ class SessionProcessesTest {
     @Test
     void removingAWorkerStopsItsSessions() throws InterruptedException {
         SessionProcesses pool = pool(4);
-        pool.acquire(session("a"), WORKER, DIR);
-        pool.acquire(session("b"), new WorkerId("other"), DIR);
+        SessionProcesses.Lease a = pool.acquire(session("a"), WORKER, DIR);
+        SessionProcesses.Lease b = pool.acquire(session("b"), new WorkerId("other"), DIR);
 
         pool.stopWorker(WORKER);
 
         assertThat(pool.running()).isEqualTo(1);
-        assertThat(assistant.alive()).isEqualTo(1);
+        assertThat(a.process().isAlive()).isFalse();
+        assertThat(b.process().isAlive()).isTrue();
     }
 
     @Test
@@ -147,6 +153,23 @@ class SessionProcessesTest {
 
         assertThat(assistant.alive()).isZero();
         assertThatThrownBy(() -> pool.acquire(session("c"), WORKER, DIR)).isInstanceOf(WorkerStoppingException.class);
+        assertThat(assistant.startAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aProcessThatFinishesStartingAfterThePoolClosedIsStoppedAndRefused() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> starting = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+
+        pool.closeAll();
+        assistant.releaseStarts();
+
+        assertThatThrownBy(() -> starting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerStoppingException.class);
+        assertThat(assistant.started()).hasSize(1);
+        assertThat(assistant.alive()).isZero();
+        assertThat(pool.processes()).isZero();
     }
 
     @Test
@@ -189,6 +212,87 @@ class SessionProcessesTest {
         pool.release(b);
         assertThat(third.get(5, TimeUnit.SECONDS).session()).isEqualTo(session("c"));
         assertThat(stoppedIdle).containsExactly(session("a"), session("b"));
+    }
+
+    @Test
+    void aProcessBeingStartedTakesItsSlot() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> first = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+
+        CompletableFuture<SessionProcesses.Lease> second = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        assertThat(assistant.startsWaiting()).isEqualTo(1);
+        assistant.releaseStarts();
+
+        SessionProcesses.Lease a = first.get(5, TimeUnit.SECONDS);
+        assertStillWaiting(second);
+        pool.release(a);
+        assertThat(second.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(stoppedIdle).containsExactly(session("a"));
+    }
+
+    @Test
+    void aFailedStartFreesItsSlotForTheSessionWaitingLongest() throws Exception {
+        SessionProcesses pool = pool(1);
+        assistant.failNextStarts(1, new AssistantException("no opencode"));
+        assistant.holdStarts();
+        CompletableFuture<SessionProcesses.Lease> failing = acquireLater(pool, "a", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> next = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+
+        assistant.releaseStarts();
+
+        assertThatThrownBy(() -> failing.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AssistantException.class);
+        assertThat(next.get(5, TimeUnit.SECONDS).started()).isTrue();
+    }
+
+    @Test
+    void aWaitingSessionGetsTheSlotOfAProcessThatExited() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease crashed = pool.acquire(session("a"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        pool.release(crashed);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        ((ScriptedAssistant.Process) crashed.process()).crash();
+
+        CompletableFuture<SessionProcesses.Lease> again = acquireLater(pool, "a", DIR);
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertStillWaiting(again);
+        assertThat(stoppedIdle).isEmpty();
+    }
+
+    @Test
+    void aProcessStoppedForIdlenessFreesItsSlotForAWaitingSession() throws Exception {
+        SessionProcesses pool = pool(1);
+        SessionProcesses.Lease idle = pool.acquire(session("a"), WORKER, DIR);
+        waitingWork.add(session("a"));
+        pool.release(idle);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        waitingWork.clear();
+        tick(1000);
+
+        pool.stopIdle(Duration.ofSeconds(300));
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
+        assertThat(idle.process().isAlive()).isFalse();
+    }
+
+    @Test
+    void removingAWorkerFreesItsSlotsForWaitingSessions() throws Exception {
+        SessionProcesses pool = pool(1);
+        pool.acquire(session("a"), WORKER, DIR);
+        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+
+        pool.stopWorker(WORKER);
+
+        assertThat(waiting.get(5, TimeUnit.SECONDS).started()).isTrue();
     }
 
     @Test
@@ -376,6 +480,57 @@ class SessionProcessesTest {
         pool.closeAll();
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerStoppingException.class);
+    }
+
+    @Test
+    void perSessionAProcessIsNamedAfterItsSession() throws InterruptedException {
+        List<String> labels = new CopyOnWriteArrayList<>();
+        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_SESSION,
+                waitingWork::contains, stoppedIdle::add);
+
+        pool.acquire(session("a"), WORKER, Path.of("work", "project"));
+
+        assertThat(labels).containsExactly("a");
+    }
+
+    @Test
+    void perDirectoryAProcessIsNamedAfterItsDirectory() throws InterruptedException {
+        List<String> labels = new CopyOnWriteArrayList<>();
+        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_DIRECTORY,
+                waitingWork::contains, stoppedIdle::add);
+
+        pool.acquire(session("a"), WORKER, Path.of("work", "project"));
+
+        assertThat(labels).containsExactly("project");
+    }
+
+    @Test
+    void withoutAWaitingWorkPredicateAnIdleProcessIsStoppedToMakeRoom() throws InterruptedException {
+        SessionProcesses pool = new SessionProcesses(assistant, now::get, 1, stoppedIdle::add);
+        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
+        pool.release(first);
+
+        SessionProcesses.Lease next = pool.acquire(session("b"), WORKER, DIR);
+
+        assertThat(next.started()).isTrue();
+        assertThat(first.process().isAlive()).isFalse();
+        assertThat(stoppedIdle).containsExactly(session("a"));
+    }
+
+    /** The scripted assistant, noting the label of each process it is asked to start. */
+    private AssistantRuntime labelling(List<String> labels) {
+        return new AssistantRuntime() {
+            @Override
+            public void verifyAvailable() {
+                assistant.verifyAvailable();
+            }
+
+            @Override
+            public AssistantProcess start(Path directory, String label) {
+                labels.add(label);
+                return assistant.start(directory, label);
+            }
+        };
     }
 
     /** Session "a" got a process, released it, and the process then died. */

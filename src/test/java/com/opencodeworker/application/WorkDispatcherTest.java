@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.Timeout;
 class WorkDispatcherTest {
     private static final InstanceId SELF = InstanceId.random();
     private static final InstanceId OTHER = InstanceId.random();
+    private static final SessionId S1 = new SessionId("s1");
+    /** Longer than the class timeout: an awaitIdle given it returns only when woken. */
+    private static final long UNTIL_WOKEN_MS = TimeUnit.MINUTES.toMillis(1);
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -117,7 +121,7 @@ class WorkDispatcherTest {
     }
 
     @Test
-    void aMessageSeenInSeveralSnapshotsIsTakenOnce() {
+    void aMessageSeenInSeveralSnapshotsIsTakenOnce() throws InterruptedException {
         gate("m1");
         dispatcher.onWork(List.of(pending("m1", "s1", 1)));
         await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
@@ -128,6 +132,7 @@ class WorkDispatcherTest {
         dispatcher.onWork(List.of(claimed("m1", SELF, 2_000_000, false)));
         dispatcher.reevaluate();
 
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
         assertThat(started).containsExactly("m1");
         assertThat(dispatcher.activeCount()).isZero();
     }
@@ -136,6 +141,7 @@ class WorkDispatcherTest {
     void aMessageHeldByAnotherInstanceIsTakenOnlyOnceItsLeaseExpired() {
         dispatcher.onWork(List.of(claimed("m1", OTHER, 1_500_000, false)));
         dispatcher.reevaluate();
+        assertThat(dispatcher.hasWaitingWork(S1)).isFalse();
         assertThat(started).isEmpty();
 
         now.set(Instant.ofEpochMilli(1_500_000));
@@ -190,6 +196,7 @@ class WorkDispatcherTest {
 
         assertThat(dispatcher.awaitIdle(5000)).isTrue();
         assertThat(started).containsExactly("m1");
+        assertThat(dispatcher.hasWaitingWork(S1)).isFalse();
     }
 
     @Test
@@ -271,5 +278,85 @@ class WorkDispatcherTest {
 
         assertThat(dispatcher.awaitIdle(1000)).isTrue();
         assertThat(started).isEmpty();
+    }
+
+    @Test
+    void aSessionHasWaitingWorkWhileItsMessageRuns() throws InterruptedException {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+
+        assertThat(dispatcher.hasWaitingWork(S1)).isTrue();
+        assertThat(dispatcher.hasWaitingWork(new SessionId("s2"))).isFalse();
+        gate("m1").countDown();
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
+        assertThat(dispatcher.hasWaitingWork(S1)).isFalse();
+    }
+
+    @Test
+    void awaitIdleReturnsAsSoonAsTheLastSessionEnds() throws Exception {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        CompletableFuture<Boolean> idle = awaitingIdle();
+
+        gate("m1").countDown();
+
+        assertThat(idle.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aSessionInterruptedMidReplyEndsAndLeavesItsQueuedMessagesWaiting() throws Exception {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1), pending("m2", "s1", 2)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        CompletableFuture<Boolean> idle = awaitingIdle();
+
+        executor.shutdownNow();
+
+        assertThat(idle.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(started).containsExactly("m1");
+        assertThat(dispatcher.hasWaitingWork(S1)).isTrue();
+    }
+
+    @Test
+    void aRunningMessageThatLeftTheSnapshotAndCameBackIsNotTakenTwice() throws InterruptedException {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        dispatcher.onWork(List.of());
+
+        dispatcher.onWork(List.of(claimed("m1", SELF, 2_000_000, false)));
+        gate("m1").countDown();
+
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
+        assertThat(started).containsExactly("m1");
+    }
+
+    @Test
+    void aQueuedMessageThatLeftTheSnapshotAndCameBackIsNotTakenTwice() throws InterruptedException {
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1), pending("m2", "s1", 2)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        dispatcher.onWork(List.of());
+
+        dispatcher.onWork(List.of(pending("m2", "s1", 2)));
+        gate("m1").countDown();
+
+        assertThat(dispatcher.awaitIdle(5000)).isTrue();
+        assertThat(started).containsExactly("m1", "m2");
+    }
+
+    /** Calls awaitIdle on another thread, with a timeout only a wake-up can end, and checks that it waits. */
+    private CompletableFuture<Boolean> awaitingIdle() {
+        CompletableFuture<Boolean> idle = CompletableFuture.supplyAsync(() -> {
+            try {
+                return dispatcher.awaitIdle(UNTIL_WOKEN_MS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !idle.isDone());
+        return idle;
     }
 }
