@@ -12,6 +12,7 @@ import com.opencodeworker.domain.ChunkKind;
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.port.Backend;
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.testing.LogCapture;
 import com.opencodeworker.domain.port.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +76,24 @@ class ChunkBatcherTest {
         });
     }
 
+    /** Every appendChunks call waits until the returned latch is released (5 s at most). */
+    private CountDownLatch holdEveryCallUntilReleased() {
+        CountDownLatch release = new CountDownLatch(1);
+        recordBatches(inv -> {
+            release.await(5, TimeUnit.SECONDS);
+            return ok();
+        });
+        return release;
+    }
+
+    /** A batcher whose first call, carrying {@code first}, is in flight. */
+    private ChunkBatcher batcherWithFirstCallInFlight(ChunkBatcher.Limits limits, String first) {
+        ChunkBatcher batcher = batcher(limits);
+        batcher.add(ChunkKind.TEXT, first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        return batcher;
+    }
+
     private static Backend.AppendResult ok() {
         return new Backend.AppendResult(0, false);
     }
@@ -86,25 +105,15 @@ class ChunkBatcherTest {
     @Test
     void firstDeltaIsSentAtOnceAlone() throws InterruptedException {
         recordBatches(inv -> ok());
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20));
-
-        batcher.add(ChunkKind.TEXT, "Hel");
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20), "Hel");
         assertThat(batches.get(0)).containsExactly(new Chunk(0, ChunkKind.TEXT, "Hel"));
         batcher.finish();
     }
 
     @Test
     void deltasWaitingBehindACallAreCoalescedIntoOneChunkPerKind() throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
-        });
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        CountDownLatch release = holdEveryCallUntilReleased();
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), "a");
 
         batcher.add(ChunkKind.TEXT, "b");
         batcher.add(ChunkKind.TEXT, "c");
@@ -249,14 +258,8 @@ class ChunkBatcherTest {
 
     @Test
     void coalescedDeltasNeverMakeAChunkLongerThanTheLimit() throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
-        });
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
-        batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        CountDownLatch release = holdEveryCallUntilReleased();
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20), "a");
 
         batcher.add(ChunkKind.TEXT, "bc");
         batcher.add(ChunkKind.TEXT, "de");
@@ -282,14 +285,8 @@ class ChunkBatcherTest {
 
     @Test
     void whatWaitsMayFillTheBoundExactly() throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
-        });
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100));
-        batcher.add(ChunkKind.TEXT, "x".repeat(10));
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        CountDownLatch release = holdEveryCallUntilReleased();
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100), "x".repeat(10));
 
         batcher.add(ChunkKind.TEXT, "y".repeat(90));
         release.countDown();
@@ -313,45 +310,27 @@ class ChunkBatcherTest {
 
     @Test
     void aPausedLiveViewIsLoggedOnceNotForEveryDroppedDelta() throws InterruptedException {
-        ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkBatcher.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        logger.addAppender(lines);
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
-        });
-        try {
-            ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10));
-            batcher.add(ChunkKind.TEXT, "x".repeat(10));
-            await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
-
+        CountDownLatch release = holdEveryCallUntilReleased();
+        List<String> lines;
+        try (LogCapture log = LogCapture.of(ChunkBatcher.class)) {
+            ChunkBatcher batcher = batcherWithFirstCallInFlight(
+                    new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10), "x".repeat(10));
             batcher.add(ChunkKind.TEXT, "y");
             batcher.add(ChunkKind.TEXT, "z");
             release.countDown();
             batcher.finish();
-        } finally {
-            logger.detachAppender(lines);
+            lines = log.messages();
         }
 
-        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        assertThat(lines)
                 .containsExactly("Live view of m1 paused: 10 characters wait for the backend; "
                         + "the final reply will be complete");
     }
 
     @Test
     void whatWaitsIsBoundedWhileTheBackendIsStuck() throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
-        });
-        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100));
-        batcher.add(ChunkKind.TEXT, "x".repeat(10));
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        CountDownLatch release = holdEveryCallUntilReleased();
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100), "x".repeat(10));
 
         for (int i = 0; i < 50; i++) {
             batcher.add(ChunkKind.TEXT, "y".repeat(10));

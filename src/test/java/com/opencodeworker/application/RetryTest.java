@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.opencodeworker.domain.port.BackendException;
+import com.opencodeworker.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +61,9 @@ class RetryTest {
 
     @Test
     void logsOneLinePerCauseNotPerAttemptAndOneOnRecovery() throws InterruptedException {
-        ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Retry.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        logger.addAppender(lines);
         AtomicInteger calls = new AtomicInteger();
-        try {
+        List<String> lines;
+        try (LogCapture log = LogCapture.of(Retry.class)) {
             retry.call("connect", cause -> "Failed to connect: " + cause, () -> {
                 int call = calls.incrementAndGet();
                 if (call <= 6) {
@@ -75,11 +71,10 @@ class RetryTest {
                 }
                 return "ok";
             }, () -> false);
-        } finally {
-            logger.detachAppender(lines);
+            lines = log.messages();
         }
 
-        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        assertThat(lines)
                 .containsExactly("Failed to connect: refused; retrying with backoff (next in 100 ms)",
                         "Failed to connect: timeout; retrying with backoff (next in 1600 ms)",
                         "connect succeeded again after 6 failed attempts");
