@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,6 +87,25 @@ class ChunkBatcherTest {
         return release;
     }
 
+    /** Limits that flush at once (1 ms), with the given chunk length and bound. */
+    private static ChunkBatcher.Limits eager(int maxChunkChars, int maxBuffered) {
+        return new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, maxChunkChars, maxBuffered);
+    }
+
+    /**
+     * With the first call, carrying {@code first}, held in flight, runs {@code whileHeld}; then lets every call go
+     * and finishes the batcher.
+     */
+    private ChunkBatcher behindAHeldFirstCall(ChunkBatcher.Limits limits, String first,
+                                              Consumer<ChunkBatcher> whileHeld) throws InterruptedException {
+        CountDownLatch release = holdEveryCallUntilReleased();
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(limits, first);
+        whileHeld.accept(batcher);
+        release.countDown();
+        batcher.finish();
+        return batcher;
+    }
+
     /** A batcher whose first call, carrying {@code first}, is in flight. */
     private ChunkBatcher batcherWithFirstCallInFlight(ChunkBatcher.Limits limits, String first) {
         ChunkBatcher batcher = batcher(limits);
@@ -105,22 +125,20 @@ class ChunkBatcherTest {
     @Test
     void firstDeltaIsSentAtOnceAlone() throws InterruptedException {
         recordBatches(inv -> ok());
-        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20), "Hel");
+        ChunkBatcher batcher = batcherWithFirstCallInFlight(
+                new ChunkBatcher.Limits(Duration.ofHours(1), 4096, 4096, 1 << 20), "Hel");
         assertThat(batches.get(0)).containsExactly(new Chunk(0, ChunkKind.TEXT, "Hel"));
         batcher.finish();
     }
 
     @Test
     void deltasWaitingBehindACallAreCoalescedIntoOneChunkPerKind() throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
-        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), "a");
-
-        batcher.add(ChunkKind.TEXT, "b");
-        batcher.add(ChunkKind.TEXT, "c");
-        batcher.add(ChunkKind.REASONING, "think");
-        batcher.add(ChunkKind.TEXT, "d");
-        release.countDown();
-        batcher.finish();
+        ChunkBatcher batcher = behindAHeldFirstCall(eager(4096, 1 << 20), "a", held -> {
+            held.add(ChunkKind.TEXT, "b");
+            held.add(ChunkKind.TEXT, "c");
+            held.add(ChunkKind.REASONING, "think");
+            held.add(ChunkKind.TEXT, "d");
+        });
 
         assertThat(batches).hasSize(2);
         assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bc"),
@@ -258,14 +276,11 @@ class ChunkBatcherTest {
 
     @Test
     void coalescedDeltasNeverMakeAChunkLongerThanTheLimit() throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
-        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20), "a");
-
-        batcher.add(ChunkKind.TEXT, "bc");
-        batcher.add(ChunkKind.TEXT, "de");
-        batcher.add(ChunkKind.TEXT, "f");
-        release.countDown();
-        batcher.finish();
+        behindAHeldFirstCall(eager(4, 1 << 20), "a", held -> {
+            held.add(ChunkKind.TEXT, "bc");
+            held.add(ChunkKind.TEXT, "de");
+            held.add(ChunkKind.TEXT, "f");
+        });
 
         assertThat(batches).hasSize(2);
         assertThat(batches.get(1)).containsExactly(new Chunk(1, ChunkKind.TEXT, "bcde"),
@@ -285,12 +300,9 @@ class ChunkBatcherTest {
 
     @Test
     void whatWaitsMayFillTheBoundExactly() throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
-        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100), "x".repeat(10));
-
-        batcher.add(ChunkKind.TEXT, "y".repeat(90));
-        release.countDown();
-        batcher.finish();
+        behindAHeldFirstCall(eager(4096, 100), "x".repeat(10), held -> {
+            held.add(ChunkKind.TEXT, "y".repeat(90));
+        });
 
         assertThat(sentText()).isEqualTo("x".repeat(10) + "y".repeat(90));
     }
@@ -310,15 +322,12 @@ class ChunkBatcherTest {
 
     @Test
     void aPausedLiveViewIsLoggedOnceNotForEveryDroppedDelta() throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
         List<String> lines;
         try (LogCapture log = LogCapture.of(ChunkBatcher.class)) {
-            ChunkBatcher batcher = batcherWithFirstCallInFlight(
-                    new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 10), "x".repeat(10));
-            batcher.add(ChunkKind.TEXT, "y");
-            batcher.add(ChunkKind.TEXT, "z");
-            release.countDown();
-            batcher.finish();
+            behindAHeldFirstCall(eager(4096, 10), "x".repeat(10), held -> {
+                held.add(ChunkKind.TEXT, "y");
+                held.add(ChunkKind.TEXT, "z");
+            });
             lines = log.messages();
         }
 
@@ -329,14 +338,11 @@ class ChunkBatcherTest {
 
     @Test
     void whatWaitsIsBoundedWhileTheBackendIsStuck() throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
-        ChunkBatcher batcher = batcherWithFirstCallInFlight(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 100), "x".repeat(10));
-
-        for (int i = 0; i < 50; i++) {
-            batcher.add(ChunkKind.TEXT, "y".repeat(10));
-        }
-        release.countDown();
-        batcher.finish();
+        behindAHeldFirstCall(eager(4096, 100), "x".repeat(10), held -> {
+            for (int i = 0; i < 50; i++) {
+                held.add(ChunkKind.TEXT, "y".repeat(10));
+            }
+        });
 
         assertThat(sentText().length()).isLessThanOrEqualTo(100);
         assertThat(batches.stream().flatMap(List::stream).map(Chunk::sequence).distinct().toList())

@@ -484,24 +484,23 @@ class SessionProcessesTest {
 
     @Test
     void perSessionAProcessIsNamedAfterItsSession() throws InterruptedException {
-        List<String> labels = new CopyOnWriteArrayList<>();
-        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_SESSION,
-                waitingWork::contains, stoppedIdle::add);
-
-        pool.acquire(session("a"), WORKER, Path.of("work", "project"));
-
-        assertThat(labels).containsExactly("a");
+        assertThat(labelsOfTheFirstStart(ProcessMode.PER_SESSION)).containsExactly("a");
     }
 
     @Test
     void perDirectoryAProcessIsNamedAfterItsDirectory() throws InterruptedException {
+        assertThat(labelsOfTheFirstStart(ProcessMode.PER_DIRECTORY)).containsExactly("project");
+    }
+
+    /** The labels the runtime was given when session "a" of directory "work/project" got its process. */
+    private List<String> labelsOfTheFirstStart(ProcessMode mode) throws InterruptedException {
         List<String> labels = new CopyOnWriteArrayList<>();
-        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, ProcessMode.PER_DIRECTORY,
-                waitingWork::contains, stoppedIdle::add);
+        SessionProcesses pool = new SessionProcesses(labelling(labels), now::get, 2, mode, waitingWork::contains,
+                stoppedIdle::add);
 
         pool.acquire(session("a"), WORKER, Path.of("work", "project"));
 
-        assertThat(labels).containsExactly("project");
+        return labels;
     }
 
     @Test
