@@ -24,8 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.stubbing.Answer;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -182,33 +186,27 @@ class ChunkBatcherTest {
         assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.LEASE_LOST);
     }
 
-    @Test
-    void beingSupersededStopsWritingAndSaysSo() throws InterruptedException {
-        recordBatches(inv -> {
-            throw new BackendException.Superseded("another instance");
-        });
-        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
-
-        batcher.add(ChunkKind.TEXT, "hello");
-        batcher.finish();
-
-        assertThat(stops).containsExactly(ChunkBatcher.Stop.SUPERSEDED);
-        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.SUPERSEDED);
+    static Stream<Arguments> answersThatEndTheLiveView() {
+        return Stream.of(
+                Arguments.of(new BackendException.Superseded("another instance"), ChunkBatcher.Stop.SUPERSEDED),
+                Arguments.of(new BackendException.Rejected("too large"), ChunkBatcher.Stop.REJECTED));
     }
 
-    @Test
-    void aCallRefusedForGoodStopsTheLiveViewAndSaysSo() throws InterruptedException {
+    @ParameterizedTest
+    @MethodSource("answersThatEndTheLiveView")
+    void anAnswerThatEndsTheLiveViewStopsWritingAndSaysWhy(BackendException answer, ChunkBatcher.Stop reason)
+            throws InterruptedException {
         recordBatches(inv -> {
-            throw new BackendException.Rejected("too large");
+            throw answer;
         });
         ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
 
         batcher.add(ChunkKind.TEXT, "hello");
         batcher.finish();
 
-        assertThat(stops).containsExactly(ChunkBatcher.Stop.REJECTED);
+        assertThat(stops).containsExactly(reason);
         assertThat(batches).hasSize(1);
-        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.REJECTED);
+        assertThat(batcher.stopReason()).isEqualTo(reason);
     }
 
     @Test

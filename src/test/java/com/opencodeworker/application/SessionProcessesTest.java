@@ -45,6 +45,22 @@ class SessionProcessesTest {
                 ONLY_WHEN_WOKEN);
     }
 
+    /** Session {@code name} asks for a process and is seen waiting, the {@code waiters}-th in line. */
+    private CompletableFuture<SessionProcesses.Lease> waitsInLine(SessionProcesses pool, String name, int waiters) {
+        CompletableFuture<SessionProcesses.Lease> lease = acquireLater(pool, name, DIR);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == waiters);
+        return lease;
+    }
+
+    /** Session {@code name} gets a process and gives it back while it has more work waiting. */
+    private SessionProcesses.Lease releasedWithWorkWaiting(SessionProcesses pool, String name)
+            throws InterruptedException {
+        SessionProcesses.Lease lease = pool.acquire(session(name), WORKER, DIR);
+        waitingWork.add(session(name));
+        pool.release(lease);
+        return lease;
+    }
+
     private static CompletableFuture<SessionProcesses.Lease> acquireLater(SessionProcesses pool, String session,
                                                                           Path directory) {
         return CompletableFuture.supplyAsync(() -> {
@@ -175,12 +191,8 @@ class SessionProcessesTest {
     @Test
     void aProcessWhoseSessionHasWorkWaitingIsNotStoppedToMakeRoom() throws Exception {
         SessionProcesses pool = pool(1);
-        SessionProcesses.Lease first = pool.acquire(session("a"), WORKER, DIR);
-        waitingWork.add(session("a"));
-        pool.release(first);
-
-        CompletableFuture<SessionProcesses.Lease> other = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        SessionProcesses.Lease first = releasedWithWorkWaiting(pool, "a");
+        CompletableFuture<SessionProcesses.Lease> other = waitsInLine(pool, "b", 1);
         SessionProcesses.Lease next = pool.acquire(session("a"), WORKER, DIR);
 
         assertThat(next.process()).isSameAs(first.process());
@@ -198,10 +210,8 @@ class SessionProcessesTest {
     void aFreedSlotGoesToTheSessionWaitingLongest() throws Exception {
         SessionProcesses pool = pool(1);
         SessionProcesses.Lease busy = pool.acquire(session("a"), WORKER, DIR);
-        CompletableFuture<SessionProcesses.Lease> second = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
-        CompletableFuture<SessionProcesses.Lease> third = acquireLater(pool, "c", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 2);
+        CompletableFuture<SessionProcesses.Lease> second = waitsInLine(pool, "b", 1);
+        CompletableFuture<SessionProcesses.Lease> third = waitsInLine(pool, "c", 2);
 
         pool.release(busy);
 
@@ -221,8 +231,7 @@ class SessionProcessesTest {
         CompletableFuture<SessionProcesses.Lease> first = acquireLater(pool, "a", DIR);
         await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
 
-        CompletableFuture<SessionProcesses.Lease> second = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> second = waitsInLine(pool, "b", 1);
         assertThat(assistant.startsWaiting()).isEqualTo(1);
         assistant.releaseStarts();
 
@@ -240,8 +249,7 @@ class SessionProcessesTest {
         assistant.holdStarts();
         CompletableFuture<SessionProcesses.Lease> failing = acquireLater(pool, "a", DIR);
         await().atMost(Duration.ofSeconds(5)).until(() -> assistant.startsWaiting() == 1);
-        CompletableFuture<SessionProcesses.Lease> next = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> next = waitsInLine(pool, "b", 1);
 
         assistant.releaseStarts();
 
@@ -252,11 +260,8 @@ class SessionProcessesTest {
     @Test
     void aWaitingSessionGetsTheSlotOfAProcessThatExited() throws Exception {
         SessionProcesses pool = pool(1);
-        SessionProcesses.Lease crashed = pool.acquire(session("a"), WORKER, DIR);
-        waitingWork.add(session("a"));
-        pool.release(crashed);
-        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        SessionProcesses.Lease crashed = releasedWithWorkWaiting(pool, "a");
+        CompletableFuture<SessionProcesses.Lease> waiting = waitsInLine(pool, "b", 1);
         ((ScriptedAssistant.Process) crashed.process()).crash();
 
         CompletableFuture<SessionProcesses.Lease> again = acquireLater(pool, "a", DIR);
@@ -269,11 +274,8 @@ class SessionProcessesTest {
     @Test
     void aProcessStoppedForIdlenessFreesItsSlotForAWaitingSession() throws Exception {
         SessionProcesses pool = pool(1);
-        SessionProcesses.Lease idle = pool.acquire(session("a"), WORKER, DIR);
-        waitingWork.add(session("a"));
-        pool.release(idle);
-        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        SessionProcesses.Lease idle = releasedWithWorkWaiting(pool, "a");
+        CompletableFuture<SessionProcesses.Lease> waiting = waitsInLine(pool, "b", 1);
         waitingWork.clear();
         tick(1000);
 
@@ -287,8 +289,7 @@ class SessionProcessesTest {
     void removingAWorkerFreesItsSlotsForWaitingSessions() throws Exception {
         SessionProcesses pool = pool(1);
         pool.acquire(session("a"), WORKER, DIR);
-        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "b", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> waiting = waitsInLine(pool, "b", 1);
 
         pool.stopWorker(WORKER);
 
@@ -301,8 +302,7 @@ class SessionProcessesTest {
         pool.release(pool.acquire(session("a"), WORKER, DIR));
         SessionProcesses.Lease busy = pool.acquire(session("b"), WORKER, DIR);
         waitingWork.add(session("a"));
-        CompletableFuture<SessionProcesses.Lease> waiting = acquireLater(pool, "c", DIR);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pool.waiting() == 1);
+        CompletableFuture<SessionProcesses.Lease> waiting = waitsInLine(pool, "c", 1);
 
         SessionProcesses.Lease warm = pool.acquire(session("a"), WORKER, DIR);
 
