@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -25,22 +26,30 @@ public final class Benchmark {
     private Benchmark() {
     }
 
+    /** Runs every part, or only those named: {@code direct}, {@code load}, {@code cost}. */
     public static void main(String[] args) {
-        System.out.println("== worker vs OpenCode direct");
-        section(() -> WorkerCpu.print(direct()));
-        System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
-        Map<String, String> perSession = new LinkedHashMap<>();
-        Map<String, String> perDirectory = new LinkedHashMap<>();
-        section(() -> perSession.putAll(load("per-session")));
-        section(() -> perDirectory.putAll(load("per-directory")));
-        Map<String, String> names = new LinkedHashMap<>(perSession);
-        names.putAll(perDirectory);
-        System.out.printf("  %-34s %-16s %s%n", "", "per-session", "per-directory");
-        names.keySet().forEach(name -> System.out.printf("  %-34s %-16s %s%n", name,
-                perSession.getOrDefault(name, "-"), perDirectory.getOrDefault(name, "-")));
-        System.out.println("== the worker's own cost");
-        section(() -> WorkerCpu.print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30), Map.of())
-                .run()));
+        Set<String> parts = args.length == 0 ? Set.of("direct", "load", "cost") : Set.of(args);
+        if (parts.contains("direct")) {
+            System.out.println("== worker vs OpenCode direct");
+            section(() -> WorkerCpu.print(direct()));
+        }
+        if (parts.contains("load")) {
+            System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
+            Map<String, String> perSession = new LinkedHashMap<>();
+            Map<String, String> perDirectory = new LinkedHashMap<>();
+            section(() -> perSession.putAll(load("per-session")));
+            section(() -> perDirectory.putAll(load("per-directory")));
+            Map<String, String> names = new LinkedHashMap<>(perSession);
+            names.putAll(perDirectory);
+            System.out.printf("  %-34s %-16s %s%n", "", "per-session", "per-directory");
+            names.keySet().forEach(name -> System.out.printf("  %-34s %-16s %s%n", name,
+                    perSession.getOrDefault(name, "-"), perDirectory.getOrDefault(name, "-")));
+        }
+        if (parts.contains("cost")) {
+            System.out.println("== the worker's own cost");
+            section(() -> WorkerCpu.print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
+                    Map.of()).run()));
+        }
     }
 
     private interface Section {
@@ -132,7 +141,7 @@ public final class Benchmark {
                 while (!Thread.currentThread().isInterrupted()) {
                     peakOpenCodeKib.accumulateAndGet(Procs.openCodeRssKib(deployment.root()), Math::max);
                     try {
-                        Waits.pause(Duration.ofMillis(250));
+                        Waits.pause(Duration.ofMillis(500));
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,18 +16,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
 
-/** {@code opencode serve} driven directly over its HTTP API, as the baseline the worker is compared with. */
+/**
+ * {@code opencode serve} driven directly over its HTTP API, as the baseline the worker is compared with:
+ * with the worker's own HTTP stack (OkHttp), so that the difference is what the worker adds.
+ */
 final class DirectOpenCode implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("opencode server listening on (http://\\S+?)/?$");
     private final ObjectMapper json = new ObjectMapper();
-    /*
-     * HTTP/1.1 only: the JDK client's default (HTTP/2) sends an h2c upgrade with each request on a
-     * new connection, and OpenCode's server never answers such a POST (the session is created, the
-     * response never comes), so a direct turn waited for ever.
-     */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final MediaType JSON = MediaType.get("application/json");
+    private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
+            .readTimeout(Duration.ofSeconds(60)).build();
+    private EventSource events;
     private final Process process;
     private final String url;
     private final Map<String, CompletableFuture<Long>> firstDelta = new ConcurrentHashMap<>();
@@ -90,24 +94,31 @@ final class DirectOpenCode implements AutoCloseable {
     }
 
     private void openEvents() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/event")).header("Accept", "text/event-stream")
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
-            eventsOpen.complete(null);
-            response.body().forEach(this::onLine);
-        }).exceptionally(error -> {
-            eventsOpen.completeExceptionally(error);
-            return null;
-        });
+        Request request = new Request.Builder().url(url + "/event").header("Accept", "text/event-stream").build();
+        events = EventSources.createFactory(http.newBuilder().readTimeout(Duration.ZERO).build())
+                .newEventSource(request, new EventSourceListener() {
+                    @Override
+                    public void onOpen(EventSource source, Response response) {
+                        eventsOpen.complete(null);
+                    }
+
+                    @Override
+                    public void onEvent(EventSource source, String id, String type, String data) {
+                        onData(data);
+                    }
+
+                    @Override
+                    public void onFailure(EventSource source, Throwable error, Response response) {
+                        eventsOpen.completeExceptionally(error != null ? error
+                                : new IllegalStateException("event stream answered HTTP " + response.code()));
+                    }
+                });
     }
 
-    private void onLine(String line) {
-        if (!line.startsWith("data:")) {
-            return;
-        }
+    private void onData(String data) {
         long now = System.nanoTime();
         try {
-            JsonNode event = json.readTree(line.substring(5));
+            JsonNode event = json.readTree(data);
             String type = event.path("type").asText();
             String session = event.path("properties").path("sessionID").asText();
             if (type.equals("message.part.delta")) {
@@ -154,14 +165,15 @@ final class DirectOpenCode implements AutoCloseable {
     }
 
     private JsonNode post(String path, String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + path))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException("OpenCode answered POST " + path + " with HTTP " + response.statusCode()
-                    + ": " + response.body());
+        Request request = new Request.Builder().url(url + path).post(RequestBody.create(body, JSON)).build();
+        try (Response response = http.newCall(request).execute()) {
+            String text = response.body().string();
+            if (!response.isSuccessful()) {
+                throw new IllegalStateException("OpenCode answered POST " + path + " with HTTP " + response.code()
+                        + ": " + text);
+            }
+            return text.isBlank() ? json.nullNode() : json.readTree(text);
         }
-        return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
     }
 
     long pid() {
@@ -170,6 +182,11 @@ final class DirectOpenCode implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (events != null) {
+            events.cancel();
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class Timeline {
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
-    private static final Duration POLL = Duration.ofMillis(25);
+    // Only how soon the end is noticed depends on it (the times come from the records): seldom, so
+    // that reading the growing list of changes does not compete with the worker for the deployment.
+    private static final Duration POLL = Duration.ofMillis(500);
 
     private final Map<String, Long> committed = new HashMap<>();
     private final Map<String, Long> claimed = new HashMap<>();
