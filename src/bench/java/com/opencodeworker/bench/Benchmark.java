@@ -21,7 +21,7 @@ import java.util.function.Function;
  * prints its figures side by side and asserts nothing. Real opencode, fake model.
  */
 public final class Benchmark {
-    private static final int WARM_SAMPLES = 10;
+    private static final int WARM_SAMPLES = 30;
 
     private Benchmark() {
     }
