@@ -4,7 +4,6 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
-import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyListener;
 import com.opencodeworker.domain.port.ReplyResult;
@@ -74,35 +73,19 @@ final class ReplyDiagnostics implements AssistantRuntime {
                 .orElse(result);
     }
 
-    private final class Diagnosed implements AssistantProcess {
-        private final AssistantProcess process;
+    private final class Diagnosed extends ForwardingAssistantProcess {
         private final Path directory;
 
         Diagnosed(AssistantProcess process, Path directory) {
-            this.process = process;
+            super(process);
             this.directory = directory;
-        }
-
-        @Override
-        public long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public OpenedSession openSession(Optional<OpenCodeSessionId> resume, String title) {
-            return process.openSession(resume, title);
         }
 
         @Override
         public Reply prompt(OpenCodeSessionId session, MessageId message, String text, Optional<String> model,
                             ReplyListener listener) {
             QuietWatch watch = new QuietWatch(message, model);
-            Reply reply = process.prompt(session, message, text, model, event -> {
+            Reply reply = delegate().prompt(session, message, text, model, event -> {
                 watch.heard();
                 listener.onEvent(event);
             });
@@ -119,16 +102,6 @@ final class ReplyDiagnostics implements AssistantRuntime {
                     return result;
                 }
             };
-        }
-
-        @Override
-        public PromptRecord lookup(OpenCodeSessionId session, MessageId message) {
-            return process.lookup(session, message);
-        }
-
-        @Override
-        public void close() {
-            process.close();
         }
 
         /**

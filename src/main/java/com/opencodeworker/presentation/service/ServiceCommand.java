@@ -119,8 +119,7 @@ public final class ServiceCommand {
                         description = "Config file the service runs with (default: as the worker's).") String config,
                 @Option(names = "--no-start", description = "Only write the service file.") boolean noStart) {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
+        return reported("Cannot write the service file", ExitCode.INVALID_INPUT, () -> {
             Path configFile = configFile(config);
             StoredConfig stored = new JsonFileConfigStore(configFile).load().orElse(StoredConfig.empty());
             if (stored.token().isEmpty() || stored.convexUrl().isEmpty()) {
@@ -151,23 +150,14 @@ public final class ServiceCommand {
             }
             out.flush();
             return 0;
-        } catch (WorkerException e) {
-            err.println(e.getMessage());
-            err.flush();
-            return e.exitCode().code();
-        } catch (IOException e) {
-            err.println("Cannot write the service file: " + e.getMessage());
-            err.flush();
-            return ExitCode.INVALID_INPUT.code();
-        }
+        });
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true, usageHelpWidth = 100,
             description = "Stops and disables the service (unless --no-stop) and removes its file.")
     int uninstall(@Option(names = "--no-stop", description = "Only remove the service file.") boolean noStop) {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
+        return reported("Cannot remove the service file", ExitCode.FAILURE, () -> {
             Path file = serviceFile();
             if (!Files.exists(file)) {
                 out.println("No service installed (" + file + " does not exist)");
@@ -188,14 +178,27 @@ public final class ServiceCommand {
             out.println("Removed " + file);
             out.flush();
             return 0;
+        });
+    }
+
+    /** One step of the service's set-up, which may fail on a file. */
+    private interface Step {
+        int run() throws IOException;
+    }
+
+    /** Runs {@code step}; a failure is one line on stderr and its exit code ({@code ioCode} for a file's). */
+    private int reported(String ioFailure, ExitCode ioCode, Step step) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return step.run();
         } catch (WorkerException e) {
             err.println(e.getMessage());
             err.flush();
             return e.exitCode().code();
         } catch (IOException e) {
-            err.println("Cannot remove the service file: " + e.getMessage());
+            err.println(ioFailure + ": " + e.getMessage());
             err.flush();
-            return ExitCode.FAILURE.code();
+            return ioCode.code();
         }
     }
 

@@ -4,9 +4,9 @@ import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantProcess;
 import com.opencodeworker.domain.port.AssistantRuntime;
-import com.opencodeworker.domain.port.PromptRecord;
 import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyListener;
+import com.opencodeworker.presentation.ForwardingAssistantProcess;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,28 +33,12 @@ public final class ObservedRuntime implements AssistantRuntime {
         return new Observed(process, label);
     }
 
-    private final class Observed implements AssistantProcess {
-        private final AssistantProcess process;
+    private final class Observed extends ForwardingAssistantProcess {
         private final String session;
 
         Observed(AssistantProcess process, String session) {
-            this.process = process;
+            super(process);
             this.session = session;
-        }
-
-        @Override
-        public long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public OpenedSession openSession(Optional<OpenCodeSessionId> resume, String title) {
-            return process.openSession(resume, title);
         }
 
         @Override
@@ -62,7 +46,7 @@ public final class ObservedRuntime implements AssistantRuntime {
                             ReplyListener listener) {
             board.replyStarted(session, message.value(), model);
             try {
-                Reply reply = process.prompt(openCodeSession, message, text, model, listener);
+                Reply reply = delegate().prompt(openCodeSession, message, text, model, listener);
                 reply.result().whenComplete((result, error) -> board.replyEnded(session, message.value()));
                 return reply;
             } catch (RuntimeException e) {
@@ -72,16 +56,11 @@ public final class ObservedRuntime implements AssistantRuntime {
         }
 
         @Override
-        public PromptRecord lookup(OpenCodeSessionId openCodeSession, MessageId message) {
-            return process.lookup(openCodeSession, message);
-        }
-
-        @Override
         public void close() {
             try {
-                process.close();
+                super.close();
             } finally {
-                board.processClosed(session, process.pid());
+                board.processClosed(session, pid());
             }
         }
     }
