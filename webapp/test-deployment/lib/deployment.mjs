@@ -59,9 +59,10 @@ export class Deployment {
   }
 
   async #execute(path, kind, args, internal) {
+    const startedAt = Date.now();
     const outcome = await this.#executor.call(path, kind, args, { internal });
     if (outcome.kind) this.counters.executed(path);
-    this.#records.call(path, args, outcome);
+    this.#records.call(path, args, outcome, startedAt);
     return outcome;
   }
 

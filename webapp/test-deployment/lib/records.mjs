@@ -1,5 +1,6 @@
 // What tests assert on besides the tables: every write call a client made (function, instance,
-// message, outcome), and every change of a watched field (by default the status of `messages`).
+// message, outcome, when it started and ended), and every change of a watched field (by default
+// the status of `messages`).
 export class Records {
   #seq = 0;
   #calls = [];
@@ -13,7 +14,8 @@ export class Records {
     this.#watch = { table, field };
   }
 
-  call(path, args, outcome) {
+  /** `startedAt` is when the function began to run (ms since the epoch); `at` is when it ended. */
+  call(path, args, outcome, startedAt = Date.now()) {
     if (outcome.kind !== "mutation" && outcome.kind !== "action") return;
     const code = outcome.ok ? "ok" : outcome.data?.code ?? "error";
     this.#calls.push({
@@ -23,6 +25,7 @@ export class Records {
       messageId: typeof args?.messageId === "string" ? args.messageId : null,
       attempt: typeof args?.attempt === "number" ? args.attempt : null,
       outcome: code,
+      startedAt,
       at: Date.now(),
     });
   }

@@ -19,13 +19,19 @@ import java.util.concurrent.TimeoutException;
  */
 final class Timeline {
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
-    // Only how soon the end is noticed depends on it (the times come from the records): seldom, so
-    // that reading the growing list of changes does not compete with the worker for the deployment.
-    private static final Duration POLL = Duration.ofMillis(500);
+    /**
+     * How often {@link #awaitEnded} looks. Only how soon an end is noticed depends on it (the times come
+     * from the records): one message at a time is looked for often, so the next is sent as soon as the
+     * last ended, as OpenCode direct is; a load seldom, so that reading the growing list of changes
+     * does not compete with the worker for the deployment.
+     */
+    static final Duration ONE_AT_A_TIME = Duration.ofMillis(25);
+    static final Duration UNDER_LOAD = Duration.ofMillis(500);
 
     private final Map<String, Long> committed = new HashMap<>();
     private final Map<String, Long> claimed = new HashMap<>();
     private final Map<String, Long> firstChunk = new HashMap<>();
+    private final Map<String, Long> backendMillis = new HashMap<>();
     private final Map<String, Long> ended = new HashMap<>();
     private final Map<String, String> outcome = new HashMap<>();
     private final Map<String, Integer> endings = new HashMap<>();
@@ -45,10 +51,14 @@ final class Timeline {
             if (call.messageId() == null || !call.outcome().equals("ok")) {
                 continue;
             }
+            boolean first = false;
             if (call.function().equals("messages:claim")) {
-                claimed.putIfAbsent(call.messageId(), call.atMillis());
+                first = claimed.putIfAbsent(call.messageId(), call.atMillis()) == null;
             } else if (call.function().equals("messages:appendChunks")) {
-                firstChunk.putIfAbsent(call.messageId(), call.atMillis());
+                first = firstChunk.putIfAbsent(call.messageId(), call.atMillis()) == null;
+            }
+            if (first) {
+                backendMillis.merge(call.messageId(), call.atMillis() - call.startedAtMillis(), Long::sum);
             }
         }
     }
@@ -57,8 +67,8 @@ final class Timeline {
         return new Timeline(deployment.statusChanges(), deployment.calls());
     }
 
-    /** Waits until every message of {@code ids} has ended, reading only the (small) list of status changes. */
-    static Timeline awaitEnded(TestDeployment deployment, Collection<String> ids, Duration timeout)
+    /** Waits until every message of {@code ids} has ended, reading only the list of status changes. */
+    static Timeline awaitEnded(TestDeployment deployment, Collection<String> ids, Duration poll, Duration timeout)
             throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -72,7 +82,7 @@ final class Timeline {
                 throw new TimeoutException(count + " of " + ids.size() + " messages ended within "
                         + timeout.toSeconds() + " s");
             }
-            Waits.pause(POLL);
+            Waits.pause(poll);
         }
     }
 
@@ -89,6 +99,12 @@ final class Timeline {
     /** Milliseconds from the claim to the first stored chunk (the prompt, OpenCode's first delta, the append). */
     OptionalLong claimToFirstChunk(String id) {
         return between(claimed, firstChunk, id);
+    }
+
+    /** Milliseconds the deployment spent running the message's first claim and first appendChunks. */
+    OptionalLong deploymentRunningClaimAndFirstAppend(String id) {
+        Long spent = backendMillis.get(id);
+        return spent == null || !firstChunk.containsKey(id) ? OptionalLong.empty() : OptionalLong.of(spent);
     }
 
     /** Milliseconds from the first commit of {@code ids} to the last end. */

@@ -289,16 +289,18 @@ public final class TestDeployment implements AutoCloseable {
 
     /**
      * One write call of a client (mutations and actions), in order. {@code outcome} is "ok", an error code or "error";
-     * {@code atMillis} is the deployment's clock when it ended (epoch milliseconds).
+     * {@code startedAtMillis} and {@code atMillis} are the deployment's clock when the function began to run and
+     * when it ended (epoch milliseconds).
      */
-    public record Call(long seq, String function, String instanceId, String messageId, String outcome, long atMillis) {
+    public record Call(long seq, String function, String instanceId, String messageId, String outcome,
+                       long startedAtMillis, long atMillis) {
     }
 
     public List<Call> calls() {
         List<Call> calls = new ArrayList<>();
         get("/_test/calls").forEach(c -> calls.add(new Call(c.path("seq").asLong(), c.path("function").asText(),
                 c.path("instanceId").textValue(), c.path("messageId").textValue(), c.path("outcome").asText(),
-                c.path("at").asLong())));
+                c.path("startedAt").asLong(), c.path("at").asLong())));
         return calls;
     }
 
