@@ -143,6 +143,19 @@ class ProcessMessageTest {
     }
 
     @Test
+    void reasoningIsStreamedAsReasoningChunksApartFromTheAnswer() throws InterruptedException {
+        assistant.reasonFirst("Let me think.");
+
+        processMessage.process(item(), new ActiveMessage(MESSAGE));
+
+        synchronized (chunks) {
+            assertThat(chunks).filteredOn(c -> c.kind() == ChunkKind.REASONING).extracting(Chunk::text)
+                    .containsExactly("Let me think.");
+        }
+        assertThat(streamed()).isEqualTo("Echo: hi");
+    }
+
+    @Test
     void aFurtherMessageOfTheSessionGoesToTheOpenConversationWithoutOpeningItAgain() throws InterruptedException {
         processMessage.process(item(), new ActiveMessage(MESSAGE));
 

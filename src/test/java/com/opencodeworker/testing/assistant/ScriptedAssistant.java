@@ -49,6 +49,7 @@ public final class ScriptedAssistant implements AssistantRuntime {
     private int failingStarts;
     private int startAttempts;
     private ReplyResult.Failure failure;
+    private String reasoning;
 
     // ---- test controls ----
 
@@ -82,6 +83,11 @@ public final class ScriptedAssistant implements AssistantRuntime {
     /** How many starts were tried, failed ones included. */
     public synchronized int startAttempts() {
         return startAttempts;
+    }
+
+    /** Replies start with {@code text} as reasoning, before any answer text. */
+    public synchronized void reasonFirst(String text) {
+        reasoning = text;
     }
 
     /** Every later reply ends with this failure after its deltas. */
@@ -213,12 +219,14 @@ public final class ScriptedAssistant implements AssistantRuntime {
             CountDownLatch gate;
             boolean silentFirst;
             ReplyResult.Failure endWith;
+            String thought;
             synchronized (ScriptedAssistant.this) {
                 prompts.add(new Prompt(directory, session, message, text, model));
                 history.put(message, new PromptRecord.Unfinished());
                 gate = hold;
                 silentFirst = holdBeforeFirstDelta;
                 endWith = failure;
+                thought = reasoning;
             }
             ScriptedReply reply = new ScriptedReply(message);
             synchronized (this) {
@@ -227,6 +235,9 @@ public final class ScriptedAssistant implements AssistantRuntime {
             Thread thread = new Thread(() -> {
                 if (silentFirst && !await(gate, reply)) {
                     return;
+                }
+                if (thought != null) {
+                    listener.onEvent(new ReplyEvent.ReasoningDelta(thought));
                 }
                 listener.onEvent(new ReplyEvent.TextDelta("Echo: "));
                 reply.produced("Echo: ");
