@@ -7,9 +7,6 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.opencodeworker.domain.MessageId;
 import com.opencodeworker.domain.OpenCodeSessionId;
 import com.opencodeworker.domain.port.AssistantProcess;
@@ -18,6 +15,7 @@ import com.opencodeworker.domain.port.Reply;
 import com.opencodeworker.domain.port.ReplyEvent;
 import com.opencodeworker.domain.port.ReplyListener;
 import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.testing.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mockito.ArgumentCaptor;
-import org.slf4j.LoggerFactory;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ReplyDiagnosticsTest {
@@ -44,13 +41,10 @@ class ReplyDiagnosticsTest {
     private final AssistantRuntime runtime = mock(AssistantRuntime.class);
     private final AssistantProcess process = mock(AssistantProcess.class);
     private final CompletableFuture<ReplyResult> result = new CompletableFuture<>();
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ReplyDiagnostics.class);
+    private final LogCapture logs = LogCapture.of(ReplyDiagnostics.class);
 
     @BeforeEach
     void setUp() {
-        logs.start();
-        logger.addAppender(logs);
         when(runtime.start(any(), any())).thenReturn(process);
         when(process.prompt(any(), any(), any(), any(), any())).thenReturn(new Reply() {
             @Override
@@ -66,7 +60,7 @@ class ReplyDiagnosticsTest {
 
     @AfterEach
     void tearDown() {
-        logger.detachAppender(logs);
+        logs.close();
         timer.shutdownNow();
     }
 
@@ -85,34 +79,34 @@ class ReplyDiagnosticsTest {
     @Test
     void aQuietSpellIsLoggedOnceHoweverLongItLastsAndANewSpellAfterAnEventAgain() {
         prompt(Optional.empty());
-        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.list.isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.messages().isEmpty());
         int checked = checks.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= checked + 3);
-        assertThat(logs.list).hasSize(1);
+        assertThat(logs.messages()).hasSize(1);
 
         eventsOfTheReply().onEvent(new ReplyEvent.TextDelta("at last"));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> logs.list.size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> logs.messages().size() == 2);
         result.complete(new ReplyResult("done", "", Optional.empty(), Optional.empty(), Optional.empty()));
     }
 
     @Test
     void anEndedReplyIsNoLongerWatched() {
         prompt(Optional.empty());
-        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.list.isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.messages().isEmpty());
 
         result.complete(new ReplyResult("done", "", Optional.empty(), Optional.empty(), Optional.empty()));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> timer.getQueue().isEmpty());
-        assertThat(logs.list).hasSize(1);
+        assertThat(logs.messages()).hasSize(1);
     }
 
     @Test
     void aQuietReplyIsLoggedAsWaitingWithItsDirectoryAndModel() {
         prompt(Optional.of("anthropic/claude-x"));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.list.isEmpty());
-        assertThat(logs.list.get(0).getFormattedMessage())
+        await().atMost(Duration.ofSeconds(5)).until(() -> !logs.messages().isEmpty());
+        assertThat(logs.messages().get(0))
                 .startsWith("Still waiting for OpenCode's reply to msg_1 in /r/project (provider anthropic, model claude-x):"
                         + " nothing for 0 s");
         result.complete(new ReplyResult("done", "", Optional.empty(), Optional.empty(), Optional.empty()));

@@ -1,28 +1,20 @@
 package com.opencodeworker.infrastructure.convex;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
+import com.opencodeworker.testing.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /** Captures what the Convex adapter logs (its package's loggers), as whole lines with their causes' messages. */
 final class ConvexBackendLogCapture implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("com.opencodeworker.infrastructure.convex");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-    ConvexBackendLogCapture() {
-        appender.start();
-        logger.addAppender(appender);
-    }
+    private final LogCapture capture = LogCapture.of("com.opencodeworker.infrastructure.convex");
 
     /** Every captured event as one text: level, message, and the messages of its exception chain. */
     List<String> lines() {
         List<String> lines = new ArrayList<>();
-        for (ILoggingEvent event : List.copyOf(appender.list)) {
+        for (ILoggingEvent event : capture.events()) {
             StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getFormattedMessage());
             for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
                 line.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
@@ -38,6 +30,6 @@ final class ConvexBackendLogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        logger.detachAppender(appender);
+        capture.close();
     }
 }
