@@ -114,7 +114,8 @@ final class ReplyDiagnostics implements AssistantRuntime {
             private final Optional<String> model;
             private final long started = System.nanoTime();
             private volatile long lastHeard = started;
-            private long reportedSpell = -1;
+            /** The quiet spell last logged, by its start; at first a time before the prompt, when none starts. */
+            private long reportedSpell = started - 1;
             private ScheduledFuture<?> pending;
             private boolean stopped;
 
