@@ -128,7 +128,9 @@ test("tables and write records can be read through the control channel", async (
   const notes = await (await fetch(`${deployment.controlUrl}/_test/tables/notes`)).json();
   expect(notes).toContainEqual(expect.objectContaining({ body: "recorded", status: "new", _id: expect.any(String) }));
   const calls = await (await fetch(`${deployment.controlUrl}/_test/calls`)).json();
-  expect(calls).toContainEqual(expect.objectContaining({ function: "notes:add", outcome: "ok" }));
+  const add = calls.find((call: { function: string }) => call.function === "notes:add");
+  expect(add).toMatchObject({ outcome: "ok", startedAt: expect.any(Number), at: expect.any(Number) });
+  expect(add.startedAt).toBeLessThanOrEqual(add.at);
 });
 
 async function control(path: string, body: unknown) {

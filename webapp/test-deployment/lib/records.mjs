@@ -15,7 +15,7 @@ export class Records {
   }
 
   /** `startedAt` is when the function began to run (ms since the epoch); `at` is when it ended. */
-  call(path, args, outcome, startedAt = Date.now()) {
+  call(path, args, outcome, startedAt) {
     if (outcome.kind !== "mutation" && outcome.kind !== "action") return;
     const code = outcome.ok ? "ok" : outcome.data?.code ?? "error";
     this.#calls.push({

@@ -31,7 +31,7 @@ public final class Benchmark {
         Set<String> parts = args.length == 0 ? Set.of("direct", "load", "cost") : Set.of(args);
         if (parts.contains("direct")) {
             System.out.println("== worker vs OpenCode direct");
-            section(() -> WorkerCpu.print(direct()));
+            section(() -> print(direct()));
         }
         if (parts.contains("load")) {
             System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
@@ -47,9 +47,14 @@ public final class Benchmark {
         }
         if (parts.contains("cost")) {
             System.out.println("== the worker's own cost");
-            section(() -> WorkerCpu.print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
+            section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
                     Map.of()).run()));
         }
+    }
+
+    /** One part's figures, a line each. */
+    static void print(Map<String, String> results) {
+        results.forEach((name, value) -> System.out.printf("  %-42s %s%n", name, value));
     }
 
     private interface Section {

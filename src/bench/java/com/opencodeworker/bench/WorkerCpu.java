@@ -50,9 +50,8 @@ final class WorkerCpu {
             }
             deployment.model().setSlowDelay(chunkDelay);
 
-            long compilersAtWarm = compilerMillis(Procs.threadCpuMillis(worker.pid()));
-            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilersAtWarm));
             Map<String, Long> threadsBefore = Procs.threadCpuMillis(worker.pid());
+            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilerMillis(threadsBefore)));
             long workerBefore = Procs.cpuMillis(worker.pid());
             long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
             for (int i = 0; i < replies; i++) {
@@ -104,10 +103,6 @@ final class WorkerCpu {
         return whole == 0 ? "n/a" : String.format("%.1f %%", 100.0 * part / whole);
     }
 
-    static void print(Map<String, String> results) {
-        results.forEach((name, value) -> System.out.printf("  %-42s %s%n", name, value));
-    }
-
     /**
      * Runs only this part, e.g. under a profiler:
      * {@code WorkerCpu [chunkDelayMs] [warmUps] [replies] [JAVA_TOOL_OPTIONS of the worker]}.
@@ -117,6 +112,6 @@ final class WorkerCpu {
         int warmUps = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int replies = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Map<String, String> env = args.length > 3 ? Map.of("JAVA_TOOL_OPTIONS", args[3]) : Map.of();
-        print(new WorkerCpu(delay, warmUps, replies, Duration.ofSeconds(30), env).run());
+        Benchmark.print(new WorkerCpu(delay, warmUps, replies, Duration.ofSeconds(30), env).run());
     }
 }
