@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The backend port on the contract's Convex functions: adds the machine's credentials (and, to
@@ -124,7 +125,7 @@ public final class ConvexBackend implements Backend {
     public ClaimResult claim(MessageId message) {
         Map<String, Object> args = mutationArgs();
         args.put("messageId", message.value());
-        return decode("messages:claim", mutation("messages:claim", args), Answers::claim);
+        return decode("messages:claim", mutationAnswered("messages:claim", args), Answers::claim);
     }
 
     @Override
@@ -139,7 +140,7 @@ public final class ConvexBackend implements Backend {
             wireChunks.add(wire);
         }
         args.put("chunks", wireChunks);
-        return decode("messages:appendChunks", mutation("messages:appendChunks", args), Answers::appendChunks);
+        return decode("messages:appendChunks", mutationAnswered("messages:appendChunks", args), Answers::appendChunks);
     }
 
     @Override
@@ -200,11 +201,23 @@ public final class ConvexBackend implements Backend {
     }
 
     private Object mutation(String function, Map<String, Object> args) {
+        return call(function, () -> functions.mutation(function, args));
+    }
+
+    /**
+     * For writes the worker reads nothing of back through its subscriptions (claims, chunks): the
+     * answer is enough, and arrives before the server has brought the subscriptions up to date.
+     */
+    private Object mutationAnswered(String function, Map<String, Object> args) {
+        return call(function, () -> functions.mutationAnswered(function, args));
+    }
+
+    private Object call(String function, Supplier<Object> call) {
         synchronized (this) {
             ensureOpen(function);
         }
         try {
-            return functions.mutation(function, args);
+            return call.get();
         } catch (ConvexException e) {
             throw errors.map(function, e);
         } catch (RuntimeException e) {
@@ -213,16 +226,7 @@ public final class ConvexBackend implements Backend {
     }
 
     private Object query(String function) {
-        synchronized (this) {
-            ensureOpen(function);
-        }
-        try {
-            return functions.query(function, queryArgs());
-        } catch (ConvexException e) {
-            throw errors.map(function, e);
-        } catch (RuntimeException e) {
-            throw errors.unexpected(function, e);
-        }
+        return call(function, () -> functions.query(function, queryArgs()));
     }
 
     private <T> T decode(String function, Object answer, Function<Object, T> decoder) {

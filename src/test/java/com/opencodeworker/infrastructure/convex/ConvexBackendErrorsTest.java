@@ -335,6 +335,11 @@ class ConvexBackendErrorsTest {
         }
 
         @Override
+        public Object mutationAnswered(String path, Map<String, Object> args) {
+            throw new IllegalStateException("client closed");
+        }
+
+        @Override
         public QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener) {
             throw new IllegalStateException("client closed");
         }

@@ -107,6 +107,12 @@ final class ConvexBackendFixture implements AutoCloseable {
         }
 
         @Override
+        public Object mutationAnswered(String path, Map<String, Object> args) {
+            sent.add(new Sent(path, new HashMap<>(args)));
+            return convex.mutationAnswered(path, args);
+        }
+
+        @Override
         public QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener) {
             return convex.subscribe(path, args, listener);
         }

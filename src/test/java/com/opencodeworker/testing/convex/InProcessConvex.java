@@ -75,6 +75,12 @@ public final class InProcessConvex implements FakeFunctionRegistry, ConvexFuncti
         }
     }
 
+    /** The same as {@link #mutation}: an answer that comes after the subscriptions ran again is one the real client may give too. */
+    @Override
+    public Object mutationAnswered(String path, Map<String, Object> args) {
+        return mutation(path, args);
+    }
+
     @Override
     public QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener) {
         LiveQuery query = new LiveQuery(path, copyArgs(args), Objects.requireNonNull(listener, "listener"));

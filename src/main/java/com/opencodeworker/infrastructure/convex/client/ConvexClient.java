@@ -37,6 +37,11 @@ public final class ConvexClient implements ConvexFunctions, AutoCloseable {
         return sync.mutation(path, args);
     }
 
+    @Override
+    public Object mutationAnswered(String path, Map<String, Object> args) {
+        return sync.mutationAnswered(path, args);
+    }
+
     /** Runs an action over the sync socket; an action in flight when the socket drops fails retryably. */
     public Object action(String path, Map<String, Object> args) {
         return sync.action(path, args);

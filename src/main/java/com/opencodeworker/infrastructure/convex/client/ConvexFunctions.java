@@ -18,6 +18,14 @@ public interface ConvexFunctions {
      */
     Object mutation(String path, Map<String, Object> args);
 
+    /**
+     * Runs a mutation like {@link #mutation}, exactly once, but returns as soon as the server's answer
+     * arrives, without waiting for a Transition to reach its commit: for a caller that reads nothing of
+     * its write back through subscriptions. It saves the time the server takes to bring every
+     * subscription up to date after the commit.
+     */
+    Object mutationAnswered(String path, Map<String, Object> args);
+
     /** Subscribes to a query; the listener gets every new value as a whole snapshot. */
     QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener);
 

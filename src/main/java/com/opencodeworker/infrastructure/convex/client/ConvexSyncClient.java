@@ -108,6 +108,11 @@ public final class ConvexSyncClient implements AutoCloseable {
         return await(submit(SyncRequests.Kind.MUTATION, path, args), path, options.mutationTimeout());
     }
 
+    /** Runs a mutation exactly once and blocks until its answer arrives, not waiting for a Transition. */
+    public Object mutationAnswered(String path, Map<String, ?> args) {
+        return await(submit(SyncRequests.Kind.MUTATION_ANSWERED, path, args), path, options.mutationTimeout());
+    }
+
     /** Runs an action; fails with a retryable {@code TransportError} if the socket is lost meanwhile. */
     public Object action(String path, Map<String, ?> args) {
         return await(submit(SyncRequests.Kind.ACTION, path, args), path, options.mutationTimeout());

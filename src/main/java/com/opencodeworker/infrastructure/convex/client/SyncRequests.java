@@ -45,12 +45,20 @@ final class SyncRequests {
     }
 
     enum Kind {
-        MUTATION("mutation"), ACTION("action");
+        /** A mutation resolved once a Transition reached its commit (its write is visible to subscribers). */
+        MUTATION("mutation", true, true),
+        /** A mutation resolved on its answer (for a caller that reads nothing of its write back). */
+        MUTATION_ANSWERED("mutation", true, false),
+        ACTION("action", false, false);
 
         final String label;
+        final boolean mutation;
+        final boolean awaitsTransition;
 
-        Kind(String label) {
+        Kind(String label, boolean mutation, boolean awaitsTransition) {
             this.label = label;
+            this.mutation = mutation;
+            this.awaitsTransition = awaitsTransition;
         }
     }
 
@@ -130,7 +138,7 @@ final class SyncRequests {
             return false;
         }
         for (PendingRequest request : List.copyOf(requests.values())) {
-            if (request.kind == Kind.MUTATION || !request.sent) {
+            if (request.kind.mutation || !request.sent) {
                 awaitingSinceReconnect.add(request.requestId);
                 if (!send(request)) {
                     return false;
@@ -141,12 +149,13 @@ final class SyncRequests {
     }
 
     /**
-     * A mutation's answer: a failure or a result already visible at {@code remoteTs} completes it; else it
-     * waits for a Transition to reach its commit timestamp, which is returned to be observed.
+     * A mutation's answer: a failure, a result already visible at {@code remoteTs} or one of a
+     * {@link Kind#MUTATION_ANSWERED} completes it; else it waits for a Transition to reach its commit
+     * timestamp. A success's commit timestamp is returned to be observed.
      */
     OptionalLong onMutationResponse(MutationResponse response, long remoteTs) {
         PendingRequest request = requests.get(response.requestId());
-        if (request == null || request.kind != Kind.MUTATION) {
+        if (request == null || !request.kind.mutation) {
             return OptionalLong.empty();
         }
         awaitingSinceReconnect.remove(request.requestId);
@@ -156,10 +165,10 @@ final class SyncRequests {
             return OptionalLong.empty();
         }
         request.result = ConvexValues.fromJson(response.result());
-        if (response.ts().isEmpty() || response.ts().get() <= remoteTs) {
+        if (response.ts().isEmpty() || response.ts().get() <= remoteTs || !request.kind.awaitsTransition) {
             finish(request);
             request.future.complete(request.result);
-            return OptionalLong.empty();
+            return response.ts().map(OptionalLong::of).orElse(OptionalLong.empty());
         }
         request.committedTs = response.ts().get();
         return OptionalLong.of(request.committedTs);
@@ -215,7 +224,7 @@ final class SyncRequests {
 
     private boolean send(PendingRequest request) {
         request.sent = true;
-        ClientMessage message = request.kind == Kind.MUTATION
+        ClientMessage message = request.kind.mutation
                 ? new Mutation(request.requestId, request.path, request.args)
                 : new Action(request.requestId, request.path, request.args);
         return wire.send(message);

@@ -122,6 +122,33 @@ class ConvexClientTest {
     }
 
     @Test
+    void answeredMutationResolvesOnItsAnswerWhileTheTransitionIsHeld() throws Exception {
+        connect(options());
+        RecordingQueryListener listener = new RecordingQueryListener();
+        client.subscribe("counter:get", Map.of(), listener);
+        await().atMost(WAIT).until(() -> listener.values.contains(0L));
+        server.setTransitionDelay(HOLD);
+
+        assertThat(client.mutationAnswered("counter:increment", Map.of())).isEqualTo(1L);
+        assertThat(listener.values).as("the subscription has not seen the write yet").doesNotContain(1L);
+
+        server.setTransitionDelay(Duration.ZERO);
+        server.update(() -> { });
+        await().atMost(WAIT).until(() -> listener.values.contains(1L));
+    }
+
+    @Test
+    void answeredMutationDroppedAfterCommitIsReplayedNotRerun() {
+        connect(options());
+        server.dropSocketOnMutation("counter:increment", 1, true);
+
+        assertThat(client.mutationAnswered("counter:increment", Map.of())).isEqualTo(1L);
+        assertThat(server.executions("counter:increment")).isEqualTo(1);
+        assertThat(counter.get()).isEqualTo(1);
+        assertThat(server.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
     void mutationDroppedBeforeRunningIsAppliedOnceAfterReconnect() {
         connect(options());
         server.dropSocketOnMutation("counter:increment", 1, false);
