@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs listener callbacks on one named daemon thread, never on a socket or protocol thread. Query
- * results go through a {@link Mailbox} per subscriber that keeps only the newest undelivered snapshot,
- * so the queue holds at most one task per subscriber plus connection events; at its bound (10,000)
+ * Runs listener callbacks on one named daemon thread, never on a thread running the sync client's
+ * protocol tasks (a socket reader among them). Query results go through a {@link Mailbox} per
+ * subscriber that keeps only the newest undelivered snapshot, so the queue holds at most one task per subscriber plus connection events; at its bound (10,000)
  * further connection events are dropped with a warning. Thread-safe.
  */
 final class CallbackDispatcher implements AutoCloseable {

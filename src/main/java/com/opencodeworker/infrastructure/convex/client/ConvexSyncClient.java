@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -41,11 +42,14 @@ import org.slf4j.LoggerFactory;
  * the query set ({@link RemoteQuerySet}) and of unanswered mutations ({@link SyncRequests}) on every
  * new socket, and the stop for good on a fatal error.
  *
- * <p>Threads: public methods may be called from any thread; they post to one serial "convex-sync"
- * protocol thread, which owns every field below the line marked so, and the state of
- * {@link RemoteQuerySet} and {@link SyncRequests}. OkHttp's reader thread only parses frames and posts
- * them. {@code terminal} and {@code listeners} are thread-safe and read anywhere. Listener callbacks
- * run on a separate "convex-callbacks" thread, in order per subscription. Mutations and actions
+ * <p>Threads: public methods may be called from any thread. Everything that touches the protocol's
+ * state (every field below the line marked so, and the state of {@link RemoteQuerySet} and
+ * {@link SyncRequests}) is a task of one {@link SerialExecutor}: tasks run one at a time, in order,
+ * on the thread that posted them (a caller sending a mutation, OkHttp's reader with a parsed frame,
+ * the "convex-timer" thread) unless another thread is running tasks already, which then runs it too.
+ * So a frame or a mutation crosses no extra thread on its way. {@code terminal} and {@code listeners}
+ * are thread-safe and read anywhere. Listener callbacks run on a separate "convex-callbacks" thread,
+ * in order per subscription. Mutations and actions
  * awaiting an answer are bounded by {@link ConvexClientOptions#maxPendingRequests()}: beyond it callers
  * get a {@code TransportError} at once.
  */
@@ -55,7 +59,8 @@ public final class ConvexSyncClient implements AutoCloseable {
 
     private final OkHttpClient http;
     private final ConvexClientOptions options;
-    private final ScheduledThreadPoolExecutor protocol;
+    private final SerialExecutor protocol = new SerialExecutor();
+    private final ScheduledThreadPoolExecutor timers;
     private final CallbackDispatcher callbacks = new CallbackDispatcher("convex-callbacks");
     private final String sessionId = UUID.randomUUID().toString();
     private final AtomicReference<ConvexException> terminal = new AtomicReference<>();
@@ -63,7 +68,7 @@ public final class ConvexSyncClient implements AutoCloseable {
     private final SyncWire wire = new CurrentSocket();
     private final SyncRequests requests;
 
-    // Everything below is confined to the protocol thread.
+    // Everything below is confined to the protocol's tasks.
     private final RemoteQuerySet queries = new RemoteQuerySet(wire);
     private final TransitionChunks chunks = new TransitionChunks();
     private Socket socket;
@@ -71,6 +76,7 @@ public final class ConvexSyncClient implements AutoCloseable {
     private long connectionCount;
     private String lastCloseReason = "InitialConnect";
     private ScheduledFuture<?> inactivityTimer;
+    private long lastHeardNanos;
     private int failedAttempts;
     private boolean down;
     private boolean everSynced;
@@ -80,13 +86,13 @@ public final class ConvexSyncClient implements AutoCloseable {
         this.http = Objects.requireNonNull(http).newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO).build();
         this.options = Objects.requireNonNull(options);
         this.requests = new SyncRequests(wire, options.maxPendingRequests(), options.maxOutgoingBytes());
-        this.protocol = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "convex-sync");
+        this.timers = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "convex-timer");
             thread.setDaemon(true);
             return thread;
         });
-        this.protocol.setRemoveOnCancelPolicy(true);
-        this.protocol.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timers.setRemoveOnCancelPolicy(true);
+        this.timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** Opens the socket; reconnects by itself from then on until {@link #close()} or a fatal error. */
@@ -140,17 +146,23 @@ public final class ConvexSyncClient implements AutoCloseable {
     @Override
     public void close() {
         terminal.compareAndSet(null, new ConvexException.TransportError("Convex client closed", null));
+        CountDownLatch shutDown = new CountDownLatch(1);
         try {
-            protocol.execute(() -> shutDown(1000, "client closed"));
+            protocol.execute(() -> {
+                shutDown(1000, "client closed");
+                shutDown.countDown();
+            });
         } catch (RejectedExecutionException alreadyClosed) {
             return;
         }
         protocol.shutdown();
         try {
-            protocol.awaitTermination(5, TimeUnit.SECONDS);
+            // Runs here, unless another thread is running the protocol's tasks: then it waits for that one.
+            shutDown.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timers.shutdownNow();
         callbacks.close();
     }
 
@@ -201,21 +213,13 @@ public final class ConvexSyncClient implements AutoCloseable {
 
     private void post(Runnable task) {
         try {
-            protocol.execute(() -> runGuarded(task));
+            protocol.execute(task);
         } catch (RejectedExecutionException closed) {
             LOG.debug("Convex client closed; dropped a task");
         }
     }
 
-    private static void runGuarded(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.error("Convex sync state machine failed: {}", e.toString(), e);
-        }
-    }
-
-    // ---- protocol thread: socket lifecycle ----
+    // ---- the protocol's tasks: socket lifecycle ----
 
     private void openSocket() {
         if (terminal.get() != null || socket != null) {
@@ -226,7 +230,7 @@ public final class ConvexSyncClient implements AutoCloseable {
                 .header("Convex-Client", options.clientVersion()).build();
         socket = next;
         next.ws = http.newWebSocket(request, new Listener(next.id));
-        resetInactivityTimer();
+        armInactivityTimer(next);
     }
 
     private void onOpen(Socket opened) {
@@ -245,7 +249,7 @@ public final class ConvexSyncClient implements AutoCloseable {
         if (socket == null || socket.id != socketId) {
             return;
         }
-        resetInactivityTimer();
+        lastHeardNanos = System.nanoTime();
         if (!(message instanceof TransitionChunk) && chunks.inProgress()) {
             LOG.debug("discarding an incomplete chunked Transition");
             chunks.reset();
@@ -298,22 +302,35 @@ public final class ConvexSyncClient implements AutoCloseable {
         }
     }
 
-    private void resetInactivityTimer() {
+    /**
+     * Loses {@code opened} once nothing came from the server for the inactivity timeout. A frame only
+     * notes its time: the timer, set once per socket, looks when it fires and sets itself again for the
+     * time left (a timer re-armed per frame would wake the timer thread for every frame).
+     */
+    private void armInactivityTimer(Socket opened) {
         if (inactivityTimer != null) {
             inactivityTimer.cancel(false);
         }
-        Socket current = socket;
-        inactivityTimer = schedule(() -> {
-            if (socket == current && current != null) {
-                lose("InactiveServer", true);
-            }
-        }, options.inactivityTimeout());
+        lastHeardNanos = System.nanoTime();
+        inactivityTimer = schedule(() -> checkInactivity(opened), options.inactivityTimeout());
     }
 
-    /** Schedules on the protocol thread; null once the client is shutting down. */
+    private void checkInactivity(Socket watched) {
+        if (socket != watched) {
+            return;
+        }
+        long left = options.inactivityTimeout().toNanos() - (System.nanoTime() - lastHeardNanos);
+        if (left <= 0) {
+            lose("InactiveServer", true);
+        } else {
+            inactivityTimer = schedule(() -> checkInactivity(watched), Duration.ofNanos(left));
+        }
+    }
+
+    /** Posts {@code task} to the protocol's tasks after {@code delay}; null once the client is shutting down. */
     private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         try {
-            return protocol.schedule(() -> runGuarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+            return timers.schedule(() -> post(task), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             return null;
         }
@@ -431,7 +448,7 @@ public final class ConvexSyncClient implements AutoCloseable {
         }
     }
 
-    /** Parses frames on OkHttp's reader thread and hands everything to the protocol thread. */
+    /** Parses frames on OkHttp's reader thread and posts them to the protocol's tasks. */
     private final class Listener extends WebSocketListener {
         private final long socketId;
 

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * the query-set version, the remote state version Transitions must chain from, the newest timestamp
  * seen, and the last result of each query, handed to its subscribers' mailboxes.
  *
- * <p>Threads: confined to the protocol thread, every field and method; subscribers read results from
- * their {@link CallbackDispatcher.Mailbox} on the callback thread.
+ * <p>Threads: confined to the sync client's protocol tasks ({@link SerialExecutor}), every field and
+ * method; subscribers read results from their {@link CallbackDispatcher.Mailbox} on the callback thread.
  */
 final class RemoteQuerySet {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteQuerySet.class);

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threads: {@link #reserve} and {@link #cancelReservation} may be called from any thread (the bound
  * on pending requests is an atomic counter); every other method, and every field but {@code pending},
- * belongs to the protocol thread. A request's future is completed on the protocol thread and read by
- * its caller.
+ * belongs to the sync client's protocol tasks ({@link SerialExecutor}). A request's future is completed
+ * by one of those tasks and read by its caller.
  */
 final class SyncRequests {
     private static final String ACTION_LOST = "Connection lost while action was in flight";
@@ -62,7 +62,7 @@ final class SyncRequests {
         }
     }
 
-    /** A mutation or action; fields other than the future are confined to the protocol thread. */
+    /** A mutation or action; fields other than the future are confined to the protocol's tasks. */
     static final class PendingRequest {
         final Kind kind;
         final String path;

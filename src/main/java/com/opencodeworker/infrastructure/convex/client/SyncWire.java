@@ -2,7 +2,7 @@ package com.opencodeworker.infrastructure.convex.client;
 
 /**
  * The current sync socket as {@link SyncRequests} and {@link RemoteQuerySet} see it: whether one is
- * open, how much it has queued, and a way to send on it. Used on the protocol thread only.
+ * open, how much it has queued, and a way to send on it. Used by the protocol's tasks only.
  */
 interface SyncWire {
 

@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * Reassembles a Transition sent as {@code TransitionChunk} parts 0..n-1 of one transition id. A gap or
  * mismatch throws; any other message in between discards the parts ({@link #reset()}). Confined to the
- * protocol thread; not thread-safe.
+ * sync client's protocol tasks; not thread-safe.
  */
 final class TransitionChunks {
     private static final long MAX_CHARS = 256L * 1024 * 1024;
