@@ -37,21 +37,28 @@ final class Procs {
         }
     }
 
-    /** CPU time per thread name (digits folded, e.g. {@code C2 CompilerThreadN}), in ms. */
-    static Map<String, Long> threadCpuMillis(long pid) {
-        Map<String, Long> byName = new TreeMap<>();
+    /** A thread's name now (digits folded, e.g. {@code C2 CompilerThreadN}) and its CPU time so far, in ms. */
+    record ThreadCpu(String name, long millis) {
+    }
+
+    /**
+     * Every live thread's CPU time, by thread id. By id, not name: OkHttp's task runner renames its
+     * threads after the task they run, so a name does not follow a thread.
+     */
+    static Map<Long, ThreadCpu> threadCpu(long pid) {
+        Map<Long, ThreadCpu> byId = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");
                 String stat = Files.readString(task.resolve("stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_MS;
-                byName.merge(name, ms, Long::sum);
+                byId.put(Long.parseLong(task.getFileName().toString()), new ThreadCpu(name, ms));
             }
         } catch (IOException | RuntimeException e) {
-            return byName;
+            return byId;
         }
-        return byName;
+        return byId;
     }
 
     /** Resident memory now, in KiB (0 once the process is gone). */

@@ -50,8 +50,8 @@ final class WorkerCpu {
             }
             deployment.model().setSlowDelay(chunkDelay);
 
-            Map<String, Long> threadsBefore = Procs.threadCpuMillis(worker.pid());
-            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilerMillis(threadsBefore)));
+            Map<Long, Procs.ThreadCpu> threadsBefore = Procs.threadCpu(worker.pid());
+            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilerMillis(byName(threadsBefore))));
             long workerBefore = Procs.cpuMillis(worker.pid());
             long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
             for (int i = 0; i < replies; i++) {
@@ -60,15 +60,16 @@ final class WorkerCpu {
             }
             long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
             long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
-            Map<String, Long> threadsUsed = new TreeMap<>();
-            Procs.threadCpuMillis(worker.pid()).forEach((name, ms) -> {
-                long used = ms - threadsBefore.getOrDefault(name, 0L);
-                if (used > 0) {
-                    threadsUsed.put(name, used);
-                }
+            Map<Long, Procs.ThreadCpu> used = new TreeMap<>();
+            Procs.threadCpu(worker.pid()).forEach((id, now) -> {
+                Procs.ThreadCpu before = threadsBefore.get(id);
+                used.put(id, new Procs.ThreadCpu(now.name(), now.millis() - (before == null ? 0 : before.millis())));
             });
+            Map<String, Long> threadsUsed = byName(used);
             if (Boolean.getBoolean("bench.threads")) {
-                threadsUsed.forEach((name, used) -> System.out.printf("    thread %-30s %d ms%n", name, used));
+                long live = threadsUsed.values().stream().mapToLong(Long::longValue).sum();
+                threadsUsed.forEach((name, ms) -> System.out.printf("    thread %-30s %d ms%n", name, ms));
+                System.out.printf("    threads that ended             %d ms%n", workerCpu - live);
             }
             long compilers = compilerMillis(threadsUsed);
             results.put("worker CPU per streamed reply (ms)", Long.toString(workerCpu / replies));
@@ -91,6 +92,13 @@ final class WorkerCpu {
             worker.awaitExit(Duration.ofSeconds(30));
         }
         return results;
+    }
+
+    /** CPU per thread name, for threads with any. */
+    private static Map<String, Long> byName(Map<Long, Procs.ThreadCpu> byId) {
+        Map<String, Long> byName = new TreeMap<>();
+        byId.values().stream().filter(t -> t.millis() > 0).forEach(t -> byName.merge(t.name(), t.millis(), Long::sum));
+        return byName;
     }
 
     /** CPU of the JIT's compiler threads ("C1 CompilerThreadN", "C2 CompilerThreadN"; /proc cuts names at 15). */
