@@ -1,5 +1,6 @@
 package com.opencodeworker.bench;
 
+import com.opencodeworker.presentation.service.DaemonJvmOptions;
 import com.opencodeworker.testing.worker.Deployment;
 import com.opencodeworker.testing.worker.WorkerProcess;
 import java.nio.file.Files;
@@ -46,9 +47,13 @@ public final class Benchmark {
                     perSession.getOrDefault(name, "-"), perDirectory.getOrDefault(name, "-")));
         }
         if (parts.contains("cost")) {
-            System.out.println("== the worker's own cost");
+            System.out.println("== the worker's own cost, started as java -jar starts it (the JVM's defaults)");
             section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
                     Map.of()).run()));
+            System.out.println("== the worker's own cost, started as the launcher and the service start it ("
+                    + String.join(" ", DaemonJvmOptions.OPTIONS) + ")");
+            section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
+                    Map.of("JAVA_TOOL_OPTIONS", String.join(" ", DaemonJvmOptions.OPTIONS))).run()));
         }
     }
 
@@ -116,6 +121,13 @@ public final class Benchmark {
             results.put("  of which the deployment running claim and append p50 (ms)",
                     String.format("%.1f", deploymentRuns));
             results.put("worker warm first-chunk overhead p50 (ms)", String.format("%.1f", toChunk - directMedian));
+            List<Double> paired = new ArrayList<>();
+            for (int i = 0; i < warm.size(); i++) {
+                double direct = directFirst.get(i);
+                timeline.sendToFirstChunk(warm.get(i)).ifPresent(ms -> paired.add(ms - direct));
+            }
+            results.put("  by turn: median of (worker turn - the direct turn before it) (ms)",
+                    String.format("%.1f", percentile(paired, 50)));
             results.put("  without the deployment's running time (ms)",
                     String.format("%.1f", toChunk - directMedian - deploymentRuns));
             worker.terminate();

@@ -104,13 +104,16 @@ public final class ServiceCommand {
                 EnvironmentSource.load(environment, workingDirectory), workingDirectory).configPath();
     }
 
-    /** The java that runs this worker and its class path (the jar), made absolute. */
+    /** The java that runs this worker, with the daemon's JVM options and its class path (the jar), made absolute. */
     private List<String> workerCommand(Path configFile) {
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .map(entry -> workingDirectory.resolve(entry).normalize().toString())
                 .collect(Collectors.joining(File.pathSeparator));
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
-                "com.opencodeworker.Main", "--config", configFile.toString());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(DaemonJvmOptions.OPTIONS);
+        command.addAll(List.of("-cp", classPath, "com.opencodeworker.Main", "--config", configFile.toString()));
+        return command;
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true, usageHelpWidth = 100,

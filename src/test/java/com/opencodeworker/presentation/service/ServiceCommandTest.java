@@ -69,7 +69,8 @@ class ServiceCommandTest {
                 "\nWorkingDirectory=" + home + "\n")
                 .doesNotContain("MemoryDenyWriteExecute=yes").doesNotContain(TOKEN).doesNotContain("sec_");
         String execStart = text.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
-        assertThat(execStart).startsWith("ExecStart=\"" + Path.of(System.getProperty("java.home"), "bin", "java") + "\"")
+        assertThat(execStart).startsWith("ExecStart=\"" + Path.of(System.getProperty("java.home"), "bin", "java") + "\" "
+                        + "\"-XX:TieredStopAtLevel=1\" \"-XX:+UseSerialGC\" \"-XX:-UsePerfData\" \"-cp\" ")
                 .endsWith("\"com.opencodeworker.Main\" \"--config\" \"" + config + "\"");
         assertThat(managed).containsExactly(List.of("systemctl", "--user", "daemon-reload"),
                 List.of("systemctl", "--user", "enable", "--now", "opencode-worker.service"));
@@ -103,10 +104,21 @@ class ServiceCommandTest {
         Document document = factory.newDocumentBuilder().parse(plist.toFile());
         assertThat(document.getDocumentElement().getTagName()).isEqualTo("plist");
         String text = Files.readString(plist);
+        assertThat(text).contains("<string>-XX:TieredStopAtLevel=1</string>", "<string>-XX:+UseSerialGC</string>",
+                "<string>-XX:-UsePerfData</string>");
         assertThat(text).contains("<string>com.opencodeworker.worker</string>", "<string>--config</string>",
                 "<string>" + config + "</string>", "<key>SuccessfulExit</key>", "<integer>60</integer>",
                 "<string>" + home.resolve("Library/Logs/opencode-worker.log") + "</string>").doesNotContain(TOKEN);
         assertThat(managed).containsExactly(List.of("launchctl", "load", "-w", plist.toString()));
+    }
+
+    @Test
+    void theInstalledLauncherStartsTheWorkerWithTheSameJvmOptionsAsTheService() throws IOException {
+        String launcher = Files.readString(Path.of("src/main/dist/bin/opencode-worker"));
+
+        String defaults = launcher.lines().filter(l -> l.startsWith("DEFAULT_JVM_OPTS=")).findFirst().orElseThrow();
+        assertThat(defaults).isEqualTo("DEFAULT_JVM_OPTS=\"" + String.join(" ", DaemonJvmOptions.OPTIONS) + "\"");
+        assertThat(launcher).contains("exec \"$java\" $DEFAULT_JVM_OPTS ${JAVA_OPTS:-} -jar ");
     }
 
     @Test
