@@ -23,6 +23,10 @@ import java.util.function.Function;
  */
 public final class Benchmark {
     private static final int WARM_SAMPLES = 30;
+    private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
+    /** The worker's environment that gives it the JVM options the launcher and the service start it with. */
+    private static final Map<String, String> DAEMON_JVM = Map.of("JAVA_TOOL_OPTIONS",
+            String.join(" ", DaemonJvmOptions.OPTIONS));
 
     private Benchmark() {
     }
@@ -31,8 +35,13 @@ public final class Benchmark {
     public static void main(String[] args) {
         Set<String> parts = args.length == 0 ? Set.of("direct", "load", "cost") : Set.of(args);
         if (parts.contains("direct")) {
-            System.out.println("== worker vs OpenCode direct");
-            section(() -> print(direct()));
+            System.out.println("== worker vs OpenCode direct, the worker started as java -jar starts it / as the"
+                    + " launcher and the service start it");
+            Map<String, String> plain = new LinkedHashMap<>();
+            Map<String, String> daemon = new LinkedHashMap<>();
+            section(() -> plain.putAll(direct(Map.of())));
+            section(() -> daemon.putAll(direct(DAEMON_JVM)));
+            printSideBySide("java -jar", plain, "launcher, service", daemon);
         }
         if (parts.contains("load")) {
             System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
@@ -40,11 +49,7 @@ public final class Benchmark {
             Map<String, String> perDirectory = new LinkedHashMap<>();
             section(() -> perSession.putAll(load("per-session")));
             section(() -> perDirectory.putAll(load("per-directory")));
-            Map<String, String> names = new LinkedHashMap<>(perSession);
-            names.putAll(perDirectory);
-            System.out.printf("  %-34s %-16s %s%n", "", "per-session", "per-directory");
-            names.keySet().forEach(name -> System.out.printf("  %-34s %-16s %s%n", name,
-                    perSession.getOrDefault(name, "-"), perDirectory.getOrDefault(name, "-")));
+            printSideBySide("per-session", perSession, "per-directory", perDirectory);
         }
         if (parts.contains("cost")) {
             System.out.println("== the worker's own cost, started as java -jar starts it (the JVM's defaults)");
@@ -53,8 +58,18 @@ public final class Benchmark {
             System.out.println("== the worker's own cost, started as the launcher and the service start it ("
                     + String.join(" ", DaemonJvmOptions.OPTIONS) + ")");
             section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
-                    Map.of("JAVA_TOOL_OPTIONS", String.join(" ", DaemonJvmOptions.OPTIONS))).run()));
+                    DAEMON_JVM).run()));
         }
+    }
+
+    private static void printSideBySide(String leftName, Map<String, String> left, String rightName,
+                                        Map<String, String> right) {
+        Map<String, String> names = new LinkedHashMap<>(left);
+        names.putAll(right);
+        int width = names.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+        System.out.printf("  %-" + width + "s %-18s %s%n", "", leftName, rightName);
+        names.keySet().forEach(name -> System.out.printf("  %-" + width + "s %-18s %s%n", name,
+                left.getOrDefault(name, "-"), right.getOrDefault(name, "-")));
     }
 
     /** One part's figures, a line each. */
@@ -81,11 +96,11 @@ public final class Benchmark {
      * turns alternate, one direct, one through the worker, so that a drift in the machine's speed
      * (this kind of virtual machine drifts by tens of percent within minutes) weighs on both alike.
      */
-    static Map<String, String> direct() throws Exception {
+    static Map<String, String> direct(Map<String, String> workerEnvironment) throws Exception {
         Map<String, String> results = new LinkedHashMap<>();
         try (Deployment deployment = new Deployment(Files.createTempDirectory("bench-direct"))) {
             String session = deployment.createSession(deployment.createWorker("project"));
-            WorkerProcess worker = deployment.startProcess();
+            WorkerProcess worker = deployment.startProcess(workerEnvironment);
             Waits.until(Duration.ofSeconds(120), () -> "online".equals(deployment.machineStatus()));
             String cold = deployment.send(session, "cold");
             Timeline coldRun = Timeline.awaitEnded(deployment.convex(), List.of(cold), Timeline.ONE_AT_A_TIME,
@@ -96,10 +111,17 @@ public final class Benchmark {
             }
             Path directory = deployment.root().resolve("direct");
             Files.createDirectories(directory);
+            // OpenCode as the worker starts it (its switches, permissions, a password), so that only the
+            // way it is driven differs.
+            List<Long> workersOpenCode = Procs.openCodeServers(deployment.root());
+            if (workersOpenCode.size() != 1) {
+                throw new IllegalStateException("expected the worker's one OpenCode server, found " + workersOpenCode);
+            }
+            Map<String, String> openCodeEnvironment = Procs.environment(workersOpenCode.get(0));
             List<Double> directFirst = new ArrayList<>();
             List<String> warm = new ArrayList<>();
             try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory,
-                    deployment.openCodeEnvironment())) {
+                    openCodeEnvironment)) {
                 results.put("OpenCode cold start, spawn to events open (ms)", Long.toString(direct.coldStartMillis()));
                 String directSession = direct.createSession();
                 direct.firstDeltaMillis(directSession, "warm up");
@@ -139,6 +161,9 @@ public final class Benchmark {
     /** Sends one message through the worker and waits for its end; returns its id. */
     private static String workerTurn(Deployment deployment, String session, String text) throws Exception {
         String id = deployment.send(session, text);
+        // Not a poll of the deployment until the first chunk is surely stored: each poll is work for the
+        // deployment, on the two cores the worker and its OpenCode answer on (a direct turn has no such load).
+        Waits.pause(QUIET_AFTER_SEND);
         Timeline.awaitEnded(deployment.convex(), List.of(id), Timeline.ONE_AT_A_TIME, Duration.ofSeconds(60));
         return id;
     }

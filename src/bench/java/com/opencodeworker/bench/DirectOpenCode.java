@@ -2,20 +2,26 @@ package com.opencodeworker.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.opencodeworker.domain.MessageId;
+import com.opencodeworker.infrastructure.opencode.PromptId;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.Credentials;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -27,24 +33,34 @@ import okhttp3.sse.EventSources;
 
 /**
  * {@code opencode serve} driven directly over its HTTP API, as the baseline the worker is compared with:
- * with the worker's own HTTP stack (OkHttp), so that the difference is what the worker adds.
+ * with the worker's own HTTP stack (OkHttp), so that the difference is what the worker adds. Started
+ * with the environment it is given; when that holds {@code OPENCODE_SERVER_PASSWORD} (a copy of the
+ * worker's own server's), every request carries it, as the worker's do.
  */
 final class DirectOpenCode implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("opencode server listening on (http://\\S+?)/?$");
     private final ObjectMapper json = new ObjectMapper();
     private static final MediaType JSON = MediaType.get("application/json");
-    private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
-            .readTimeout(Duration.ofSeconds(60)).build();
+    private final OkHttpClient http;
     private EventSource events;
     private final Process process;
     private final String url;
     private final Map<String, CompletableFuture<Long>> firstDelta = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> idle = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> eventsOpen = new CompletableFuture<>();
+    private final AtomicInteger prompts = new AtomicInteger();
     private final long startedNanos;
     private long readyNanos;
 
-    private DirectOpenCode(Process process, String url, long startedNanos) {
+    private DirectOpenCode(Process process, String url, long startedNanos, String password) {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(60));
+        if (password != null) {
+            String authorization = Credentials.basic("opencode", password);
+            builder.addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                    .header("Authorization", authorization).build()));
+        }
+        this.http = builder.build();
         this.process = process;
         this.url = url;
         this.startedNanos = startedNanos;
@@ -76,7 +92,7 @@ final class DirectOpenCode implements AutoCloseable {
         Thread drain = new Thread(() -> output.lines().forEach(line -> { }), "direct-opencode-out");
         drain.setDaemon(true);
         drain.start();
-        DirectOpenCode direct = new DirectOpenCode(process, url, started);
+        DirectOpenCode direct = new DirectOpenCode(process, url, started, environment.get("OPENCODE_SERVER_PASSWORD"));
         try {
             direct.openEvents();
             await(direct.eventsOpen, "the event stream opening");
@@ -148,9 +164,13 @@ final class DirectOpenCode implements AutoCloseable {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         firstDelta.put(session, first);
         idle.put(session, ended);
+        // The body the worker sends: the prompt under an id of its own (PromptId), and the text.
+        String messageId = PromptId.forMessage(new MessageId("direct" + prompts.incrementAndGet()), Instant.now())
+                .value();
+        ObjectNode body = json.createObjectNode().put("messageID", messageId);
+        body.putArray("parts").addObject().put("type", "text").put("text", text);
         long sent = System.nanoTime();
-        post("/session/" + session + "/prompt_async", json.createObjectNode().set("parts", json.createArrayNode()
-                .add(json.createObjectNode().put("type", "text").put("text", text))).toString());
+        post("/session/" + session + "/prompt_async", body.toString());
         long firstAt = await(first, "the first streamed delta of " + session);
         await(ended, "the end of the turn of " + session);
         return (firstAt - sent) / 1e6;

@@ -92,6 +92,18 @@ final class Procs {
                 .map(ProcessHandle::pid).toList();
     }
 
+    /** The environment {@code pid} was started with. */
+    static Map<String, String> environment(long pid) throws IOException {
+        Map<String, String> environment = new TreeMap<>();
+        for (String entry : Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0")) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        return environment;
+    }
+
     /** CPU time of every OpenCode process under {@code root}, descendants included. */
     static long openCodeCpuMillis(Path root) {
         return ProcessProbe.openCodeUnder(root).stream().mapToLong(p -> cpuMillis(p.pid())).sum();
