@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs listener callbacks on one named daemon thread, never on a thread running the sync client's
  * protocol tasks (a socket reader among them). Query results go through a {@link Mailbox} per
- * subscriber that keeps only the newest undelivered snapshot, so the queue holds at most one task per subscriber plus connection events; at its bound (10,000)
- * further connection events are dropped with a warning. Thread-safe.
+ * subscriber that keeps only the newest undelivered snapshot, so the queue holds at most one task
+ * per subscriber plus connection events; at its bound (10,000) further connection events are
+ * dropped with a warning. Thread-safe.
  */
 final class CallbackDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);

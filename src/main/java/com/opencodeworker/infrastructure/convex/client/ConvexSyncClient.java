@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * the "convex-timer" thread) unless another thread is running tasks already, which then runs it too.
  * So a frame or a mutation crosses no extra thread on its way. {@code terminal} and {@code listeners}
  * are thread-safe and read anywhere. Listener callbacks run on a separate "convex-callbacks" thread,
- * in order per subscription. Mutations and actions
- * awaiting an answer are bounded by {@link ConvexClientOptions#maxPendingRequests()}: beyond it callers
- * get a {@code TransportError} at once.
+ * in order per subscription. Mutations and actions awaiting an answer are bounded by
+ * {@link ConvexClientOptions#maxPendingRequests()}: beyond it callers get a {@code TransportError} at
+ * once.
  */
 public final class ConvexSyncClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConvexSyncClient.class);

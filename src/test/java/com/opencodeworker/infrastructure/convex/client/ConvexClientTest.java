@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ConvexClientTest {
@@ -138,17 +140,6 @@ class ConvexClientTest {
     }
 
     @Test
-    void answeredMutationDroppedAfterCommitIsReplayedNotRerun() {
-        connect(options());
-        server.dropSocketOnMutation("counter:increment", 1, true);
-
-        assertThat(client.mutationAnswered("counter:increment", Map.of())).isEqualTo(1L);
-        assertThat(server.executions("counter:increment")).isEqualTo(1);
-        assertThat(counter.get()).isEqualTo(1);
-        assertThat(server.connectionCount()).isEqualTo(2);
-    }
-
-    @Test
     void mutationDroppedBeforeRunningIsAppliedOnceAfterReconnect() {
         connect(options());
         server.dropSocketOnMutation("counter:increment", 1, false);
@@ -158,12 +149,15 @@ class ConvexClientTest {
         assertThat(server.connectionCount()).isEqualTo(2);
     }
 
-    @Test
-    void mutationDroppedAfterCommitIsReplayedNotRerun() {
+    @ParameterizedTest(name = "resolved on its answer: {0}")
+    @ValueSource(booleans = {false, true})
+    void mutationDroppedAfterCommitIsReplayedNotRerun(boolean onItsAnswer) {
         connect(options());
         server.dropSocketOnMutation("counter:increment", 1, true);
 
-        assertThat(client.mutation("counter:increment", Map.of())).isEqualTo(1L);
+        Object result = onItsAnswer ? client.mutationAnswered("counter:increment", Map.of())
+                : client.mutation("counter:increment", Map.of());
+        assertThat(result).isEqualTo(1L);
         assertThat(server.executions("counter:increment")).isEqualTo(1);
         assertThat(counter.get()).isEqualTo(1);
         assertThat(server.connectionCount()).isEqualTo(2);
