@@ -107,11 +107,7 @@ class ConvexClientTest {
 
     @Test
     void mutationResolvesOnlyAfterTheCoveringTransition() throws Exception {
-        connect(options());
-        RecordingQueryListener listener = new RecordingQueryListener();
-        client.subscribe("counter:get", Map.of(), listener);
-        await().atMost(WAIT).until(() -> listener.values.contains(0L));
-        server.setTransitionDelay(HOLD);
+        RecordingQueryListener listener = counterSubscribedWithTransitionsHeld();
 
         CompletableFuture<Object> mutation = inBackground(() -> client.mutation("counter:increment", Map.of()));
         await().atMost(WAIT).until(() -> server.executions("counter:increment") == 1);
@@ -125,11 +121,7 @@ class ConvexClientTest {
 
     @Test
     void answeredMutationResolvesOnItsAnswerWhileTheTransitionIsHeld() throws Exception {
-        connect(options());
-        RecordingQueryListener listener = new RecordingQueryListener();
-        client.subscribe("counter:get", Map.of(), listener);
-        await().atMost(WAIT).until(() -> listener.values.contains(0L));
-        server.setTransitionDelay(HOLD);
+        RecordingQueryListener listener = counterSubscribedWithTransitionsHeld();
 
         assertThat(client.mutationAnswered("counter:increment", Map.of())).isEqualTo(1L);
         assertThat(listener.values).as("the subscription has not seen the write yet").doesNotContain(1L);
@@ -137,6 +129,16 @@ class ConvexClientTest {
         server.setTransitionDelay(Duration.ZERO);
         server.update(() -> { });
         await().atMost(WAIT).until(() -> listener.values.contains(1L));
+    }
+
+    /** A connected client subscribed to the counter (seen at 0); from now on the server holds its Transitions. */
+    private RecordingQueryListener counterSubscribedWithTransitionsHeld() {
+        connect(options());
+        RecordingQueryListener listener = new RecordingQueryListener();
+        client.subscribe("counter:get", Map.of(), listener);
+        await().atMost(WAIT).until(() -> listener.values.contains(0L));
+        server.setTransitionDelay(HOLD);
+        return listener;
     }
 
     @Test
