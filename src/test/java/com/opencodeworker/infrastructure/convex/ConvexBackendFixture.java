@@ -75,9 +75,13 @@ final class ConvexBackendFixture implements AutoCloseable {
 
     /** The arguments of the last call of {@code path} an adapter sent. */
     Map<String, Object> lastArgs(String path) {
+        return last(path).args();
+    }
+
+    private Sent last(String path) {
         for (int i = sent.size() - 1; i >= 0; i--) {
             if (sent.get(i).path().equals(path)) {
-                return sent.get(i).args();
+                return sent.get(i);
             }
         }
         throw new AssertionError("no call of " + path);
@@ -89,26 +93,34 @@ final class ConvexBackendFixture implements AutoCloseable {
         convex.close();
     }
 
-    private record Sent(String path, Map<String, Object> args) {
+    /** How a call waited: a query, a mutation done once subscriptions see it, or one done on its answer. */
+    enum Wait { QUERY, SUBSCRIPTIONS, ANSWER }
+
+    /** How the last call of {@code path} an adapter sent waited. */
+    Wait lastWait(String path) {
+        return last(path).waiting();
     }
 
-    /** Passes calls to the in-process Convex, remembering each call's arguments. */
+    private record Sent(String path, Map<String, Object> args, Wait waiting) {
+    }
+
+    /** Passes calls to the in-process Convex, remembering each call's arguments and how it waited. */
     private final class Recording implements ConvexFunctions {
         @Override
         public Object query(String path, Map<String, Object> args) {
-            sent.add(new Sent(path, new HashMap<>(args)));
+            sent.add(new Sent(path, new HashMap<>(args), Wait.QUERY));
             return convex.query(path, args);
         }
 
         @Override
         public Object mutation(String path, Map<String, Object> args) {
-            sent.add(new Sent(path, new HashMap<>(args)));
+            sent.add(new Sent(path, new HashMap<>(args), Wait.SUBSCRIPTIONS));
             return convex.mutation(path, args);
         }
 
         @Override
         public Object mutationAnswered(String path, Map<String, Object> args) {
-            sent.add(new Sent(path, new HashMap<>(args)));
+            sent.add(new Sent(path, new HashMap<>(args), Wait.ANSWER));
             return convex.mutationAnswered(path, args);
         }
 

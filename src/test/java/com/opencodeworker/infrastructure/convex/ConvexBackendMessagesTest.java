@@ -86,6 +86,19 @@ class ConvexBackendMessagesTest {
     }
 
     @Test
+    void claimsAndChunksAreDoneOnTheirAnswerWhileTheOutcomeWaitsForTheSubscriptions() {
+        MessageId message = new MessageId(world.send("hi"));
+        int attempt = ((Claimed) adapter.claim(message)).attempt();
+        adapter.appendChunks(message, attempt, List.of(chunk(0, "Hi")));
+        adapter.complete(message, attempt, DONE);
+
+        // Nothing of a claim or a chunk is read back through the work subscription: its answer is enough.
+        assertThat(world.lastWait("messages:claim")).isEqualTo(ConvexBackendFixture.Wait.ANSWER);
+        assertThat(world.lastWait("messages:appendChunks")).isEqualTo(ConvexBackendFixture.Wait.ANSWER);
+        assertThat(world.lastWait("messages:complete")).isEqualTo(ConvexBackendFixture.Wait.SUBSCRIPTIONS);
+    }
+
+    @Test
     void claimedWorkItemNamesItsHolderAndLease() {
         String message = world.send("hi");
         adapter.claim(new MessageId(message));

@@ -204,6 +204,20 @@ class ConvexClientTest {
     }
 
     @Test
+    void silenceAfterFramesKeptTheSocketAlivePastTheTimeoutStillReconnects() {
+        server.setPingInterval(Duration.ofMillis(50));
+        connect(options().withInactivityTimeout(Duration.ofMillis(400)));
+        client.mutation("counter:increment", Map.of());
+        // Longer than the timeout: the timer has fired at least once, found a recent frame and set itself again.
+        await().during(Duration.ofMillis(900)).atMost(WAIT).until(() -> connection.disconnects.isEmpty());
+
+        server.setSilent(true);
+
+        await().atMost(WAIT).until(() -> connection.disconnects.contains("InactiveServer"));
+        server.setSilent(false);
+    }
+
+    @Test
     void pingsKeepAnIdleConnectionAlive() {
         server.setPingInterval(Duration.ofMillis(50));
         connect(options().withInactivityTimeout(Duration.ofMillis(400)));
