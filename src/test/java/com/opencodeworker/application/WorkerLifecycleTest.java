@@ -15,6 +15,8 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class WorkerLifecycleTest {
@@ -127,28 +129,17 @@ class WorkerLifecycleTest {
         });
     }
 
-    @Test
-    void theSupersedingMessageIsQuotedFromWhereItNamesTheOtherWorker() {
-        lifecycle.supersede("Uncaught Error: SUPERSEDED: another worker connected from host b at 12:00");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "Uncaught Error: SUPERSEDED: another worker connected from host b at 12:00"
+                + " | Stopped: another worker connected from host b at 12:00",
+        "another worker connected from host b | Stopped: another worker connected from host b",
+        "SUPERSEDED | Stopped: another worker connected with this machine token"})
+    void theSupersedingMessageIsQuotedFromWhereItNamesTheOtherWorkerElseTheGenericOne(String backendSays,
+                                                                                      String stoppedWith) {
+        lifecycle.supersede(backendSays);
 
-        assertThat(lifecycle.failure()).map(WorkerException::getMessage)
-                .hasValue("Stopped: another worker connected from host b at 12:00");
-    }
-
-    @Test
-    void aSupersedingMessageThatStartsWithTheOtherWorkerIsQuotedWhole() {
-        lifecycle.supersede("another worker connected from host b");
-
-        assertThat(lifecycle.failure()).map(WorkerException::getMessage)
-                .hasValue("Stopped: another worker connected from host b");
-    }
-
-    @Test
-    void aSupersedingMessageThatNamesNoOtherWorkerGivesTheGenericOne() {
-        lifecycle.supersede("SUPERSEDED");
-
-        assertThat(lifecycle.failure()).map(WorkerException::getMessage)
-                .hasValue("Stopped: another worker connected with this machine token");
+        assertThat(lifecycle.failure()).map(WorkerException::getMessage).hasValue(stoppedWith);
     }
 
     @Test
