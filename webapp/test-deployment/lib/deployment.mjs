@@ -1,6 +1,7 @@
 // The deployment's shared state: the executor, the open sync sockets, commit timestamps, faults,
-// counters and the records tests assert on. After every commit it re-runs every subscribed query
-// and sends each socket what changed (simple, and fast enough at test sizes).
+// counters and the records tests assert on. After every commit it re-runs the subscribed queries
+// that read a table the commit wrote (as Convex re-runs those whose read set the commit touched, by
+// table rather than by index range) and sends each socket what changed.
 import { CommitClock } from "./clock.mjs";
 import { Executor } from "./executor.mjs";
 import { Counters, Faults } from "./faults.mjs";
@@ -33,7 +34,7 @@ export class Deployment {
   async runClient(path, kind, args) {
     const run = async () => {
       const outcome = await this.#execute(path, kind, args, false);
-      if (outcome.ok && outcome.kind === "mutation") await this.#commit();
+      if (outcome.ok && outcome.kind === "mutation") await this.#commit(outcome.access);
       return outcome;
     };
     return kind === "action" ? this.#execute(path, kind, args, false) : this.#executor.serial(run);
@@ -43,7 +44,7 @@ export class Deployment {
   async runInternal(path, args) {
     const outcome = await this.#executor.serial(async () => {
       const result = await this.#executor.call(path, "any", args, { internal: true });
-      if (result.ok && result.kind === "mutation") await this.#commit();
+      if (result.ok && result.kind === "mutation") await this.#commit(result.access);
       return result;
     });
     return outcome;
@@ -75,7 +76,7 @@ export class Deployment {
       return { ok: false, message: `Invalid arguments for ${path}: ${error.message}` };
     }
     const outcome = await this.#execute(path, "query", args, false);
-    return outcome.ok ? { ok: true, json: this.#withPrefix(path, toWire(outcome.value)) } : outcome;
+    return outcome.ok ? { ok: true, json: this.#withPrefix(path, toWire(outcome.value)), access: outcome.access } : outcome;
   }
 
   #withPrefix(path, json) {
@@ -89,16 +90,24 @@ export class Deployment {
     return outcome.ok ? { ...outcome, value: fromWire(this.#withPrefix(path, toWire(outcome.value))) } : outcome;
   }
 
-  /** A new commit: a timestamp, the watched records, and every subscription brought up to date. */
-  async #commit(caller = null) {
-    await this.#pushCommit(this.clock.next(), caller);
+  /** A new commit of what `access` wrote (null: anything): a timestamp, the watched records, every subscription brought up to date. */
+  async #commit(access) {
+    await this.#pushCommit(this.clock.next(), null, access);
   }
 
-  /** Records the commit at `ts` and brings every subscription up to it; `caller` gets a Transition in any case. */
-  async #pushCommit(ts, caller) {
-    await this.#records.observe((table) => this.#executor.documents(table));
+  /**
+   * Records the commit at `ts` of what `access` wrote (null: anything) and brings every subscription
+   * up to it; `caller` gets a Transition in any case.
+   */
+  async #pushCommit(ts, caller, access) {
+    const table = this.#records.table;
+    const ids = access === null || access.everything ? null : access.writes.get(table);
+    if (ids !== undefined) {
+      await this.#records.observe(() => (ids === null ? this.#executor.documents(table) : this.#executor.documentsById(ids)));
+    }
+    const changed = access === null ? null : access.tablesWritten;
     const cache = new Map();
-    for (const socket of [...this.sockets]) await socket.computeTransition(cache, ts, socket === caller);
+    for (const socket of [...this.sockets]) await socket.computeTransition(cache, ts, socket === caller, changed);
   }
 
   #backgroundWrite() {
@@ -106,13 +115,13 @@ export class Deployment {
     this.#refreshPending = true;
     this.#executor.serial(async () => {
       this.#refreshPending = false;
-      await this.#commit();
+      await this.#commit(null);
     });
   }
 
-  /** Brings one socket up to date (after it changed its query set or identity). */
+  /** Brings one socket up to date after it changed its query set or identity (no table changed). */
   refreshSocket(socket) {
-    this.#executor.serial(() => socket.computeTransition(new Map(), this.clock.current));
+    this.#executor.serial(() => socket.computeTransition(new Map(), this.clock.current, false, NOTHING));
   }
 
   /** Brings every socket up to date without a commit (after a silence ends). */
@@ -147,7 +156,7 @@ export class Deployment {
       const stored = key && this.#committedMutations.get(key);
       if (stored) {
         socket.send(success(message.requestId, stored.result, stored.ts));
-        await socket.computeTransition(new Map(), this.clock.current, true);
+        await socket.computeTransition(new Map(), this.clock.current, true, NOTHING);
         return;
       }
       let args;
@@ -166,7 +175,7 @@ export class Deployment {
       if (key) this.#committedMutations.set(key, { result, ts });
       if (drop === "after") socket.drop(1011, "InternalServerError");
       socket.send(success(message.requestId, result, ts));
-      await this.#pushCommit(ts, socket);
+      await this.#pushCommit(ts, socket, outcome.access);
     });
   }
 
@@ -205,6 +214,8 @@ export class Deployment {
     for (const socket of [...this.sockets]) socket.drop(1001, "ServerShutdown");
   }
 }
+
+const NOTHING = new Set();
 
 function success(requestId, result, ts) {
   return { type: "MutationResponse", requestId, success: true, result, ts: encodeTs(ts), logLines: [] };

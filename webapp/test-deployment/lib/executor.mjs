@@ -2,6 +2,7 @@
 // Convex answers clients: internal functions are invisible, errors carry ConvexError data.
 import { convexTest } from "convex-test";
 import { makeFunctionReference } from "convex/server";
+import { Access } from "./access.mjs";
 import { FunctionTable, kindOf } from "./functions.mjs";
 
 let requestCounter = 0;
@@ -41,6 +42,7 @@ export class Executor {
    * Runs the function at `path`, expected to be of `kind` ("query", "mutation", "action" or "any"),
    * with `args` (Convex values). From a client (`internal` false) an internal function is answered
    * exactly like one that does not exist. Queries and mutations must be called inside `serial`.
+   * The outcome's `access` holds what the call read and wrote (everything, for an action's).
    */
   async call(path, kind, args, { internal = false } = {}) {
     const requestId = (++requestCounter).toString(16).padStart(16, "0");
@@ -58,13 +60,15 @@ export class Executor {
       );
     }
     const reference = makeFunctionReference(path);
+    const access = new Access();
+    if (actual === "action") access.everything = true;
     try {
       const run = () =>
         actual === "query" ? this.#t.query(reference, args) : actual === "mutation" ? this.#t.mutation(reference, args) : this.#t.action(reference, args);
-      const value = actual === "action" ? await run() : await this.#table.runOwn(run);
-      return { ok: true, kind: actual, value: value === undefined ? null : value };
+      const value = actual === "action" ? await run() : await this.#table.runOwn(run, access);
+      return { ok: true, kind: actual, value: value === undefined ? null : value, access };
     } catch (error) {
-      return { ...describeError(error, requestId), kind: actual };
+      return { ...describeError(error, requestId), kind: actual, access };
     }
   }
 
@@ -77,5 +81,12 @@ export class Executor {
   /** Every document of `table`, read in a transaction of its own (call inside `serial`). */
   documents(table) {
     return this.#table.runOwn(() => this.#t.run(async (ctx) => ctx.db.query(table).collect()));
+  }
+
+  /** The documents with these ids that still exist, read in a transaction of its own (call inside `serial`). */
+  documentsById(ids) {
+    return this.#table.runOwn(() =>
+      this.#t.run(async (ctx) => (await Promise.all([...ids].map((id) => ctx.db.get(id)))).filter((document) => document !== null)),
+    );
   }
 }

@@ -1,5 +1,6 @@
 // The registered functions of the compiled modules, found by path ("module:export") as Convex does.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Access } from "./access.mjs";
 
 /** "messages:list" (or "messages.js:list", or "messages" for the default export) → [module, export]. */
 export function splitPath(udfPath) {
@@ -15,8 +16,9 @@ export function kindOf(func) {
 }
 
 /**
- * The modules map handed to convex-test, with every mutation wrapped so that a write the server did
- * not start itself (a scheduled job, a mutation run by an action) is reported through
+ * The modules map handed to convex-test, with every query and mutation wrapped: a call of the
+ * server's own (`runOwn`) reports what it read and wrote to its `Access`, and a write the server
+ * did not start itself (a scheduled job, a mutation run by an action) is reported through
  * `onBackgroundWrite` once it has committed.
  */
 export class FunctionTable {
@@ -38,9 +40,12 @@ export class FunctionTable {
     return this.#modules;
   }
 
-  /** Runs `body` as a call of the server's own (its writes are not background writes). */
-  async runOwn(body) {
-    const call = { finished: false };
+  /**
+   * Runs `body` as a call of the server's own (its writes are not background writes); the tables
+   * its functions read and write are added to `access`.
+   */
+  async runOwn(body, access = new Access()) {
+    const call = { finished: false, access };
     try {
       return await this.#ownCalls.run(call, body);
     } finally {
@@ -60,23 +65,24 @@ export class FunctionTable {
   #wrapModule(module, onBackgroundWrite) {
     const wrapped = {};
     for (const [name, func] of Object.entries(module)) {
-      wrapped[name] = func?.isMutation ? this.#wrapMutation(func, onBackgroundWrite) : func;
+      wrapped[name] = func?.isMutation || func?.isQuery ? this.#wrapFunction(func, onBackgroundWrite) : func;
     }
     return wrapped;
   }
 
-  #wrapMutation(func, onBackgroundWrite) {
+  #wrapFunction(func, onBackgroundWrite) {
     const ownCalls = this.#ownCalls;
     const handler = func._handler;
     const wrapped = (...args) => func(...args);
     Object.assign(wrapped, func);
     wrapped._handler = async (ctx, args) => {
+      // A timer set inside one of our calls inherits its store; once that call is over, it is background.
+      const own = ownCalls.getStore();
+      const background = !own || own.finished;
       try {
-        return await handler(ctx, args);
+        return await handler(background ? ctx : { ...ctx, db: own.access.track(ctx.db) }, args);
       } finally {
-        const own = ownCalls.getStore();
-        // A timer set inside one of our calls inherits its store; once that call is over, it is background.
-        if (!own || own.finished) setImmediate(onBackgroundWrite);
+        if (background && func.isMutation) setImmediate(onBackgroundWrite);
       }
     };
     return wrapped;

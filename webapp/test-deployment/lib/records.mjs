@@ -30,11 +30,16 @@ export class Records {
     });
   }
 
-  /** Reads the watched table after a commit and records each document whose field changed. */
+  /** The table whose field is watched. */
+  get table() {
+    return this.#watch.table;
+  }
+
+  /** After a commit, records each document of the watched table `read` gives whose field changed. */
   async observe(read) {
     let documents;
     try {
-      documents = await read(this.#watch.table);
+      documents = await read();
     } catch {
       return;
     }

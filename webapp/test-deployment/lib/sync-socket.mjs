@@ -96,7 +96,7 @@ export class SyncSocket {
     for (const modification of message.modifications ?? []) {
       if (modification.type === "Add") {
         if (this.#queries.has(modification.queryId)) return this.drop(1011, "InternalServerError");
-        this.#queries.set(modification.queryId, { path: modification.udfPath, args: modification.args, fingerprint: null });
+        this.#queries.set(modification.queryId, { path: modification.udfPath, args: modification.args, fingerprint: null, access: null });
       } else if (modification.type === "Remove") {
         if (!this.#queries.delete(modification.queryId)) return this.drop(1011, "InternalServerError");
         this.#removed.push(modification.queryId);
@@ -124,18 +124,21 @@ export class SyncSocket {
   }
 
   /**
-   * Re-runs the socket's queries (results shared through `cache` within one refresh) and queues a
-   * Transition holding the changed ones; nothing when nothing moved, unless `force` (a client waits
-   * for a Transition after each MutationResponse before it resolves the mutation). Call inside the
+   * Re-runs the socket's queries that the tables in `changed` (null: anything) may have changed, and
+   * those never run (results shared through `cache` within one refresh), and queues a Transition
+   * holding the changed ones; nothing when nothing moved, unless `force` (a client waits for a
+   * Transition after each MutationResponse before it resolves the mutation). Call inside the
    * executor's queue.
    */
-  async computeTransition(cache, ts, force = false) {
+  async computeTransition(cache, ts, force = false, changed = null) {
     if (this.#dead || this.#deployment.faults.silent) return;
     const modifications = [];
     for (const [queryId, query] of [...this.#queries.entries()].sort((a, b) => a[0] - b[0])) {
+      if (query.fingerprint !== null && query.access && !query.access.dependsOn(changed)) continue;
       const key = `${query.path}\u0000${JSON.stringify(query.args)}`;
       if (!cache.has(key)) cache.set(key, await this.#deployment.runClientQuery(query.path, query.args));
       const outcome = cache.get(key);
+      query.access = outcome.access ?? null;
       const modification = outcome.ok
         ? { type: "QueryUpdated", queryId, value: outcome.json, logLines: [], journal: null }
         : { type: "QueryFailed", queryId, errorMessage: outcome.message, logLines: [], journal: null, ...(outcome.data !== undefined ? { errorData: toWire(outcome.data) } : {}) };
