@@ -85,6 +85,13 @@ final class OpenCodeClient implements TurnSource {
     }
 
     @Override
+    public JsonNode recentMessages(String sessionId, int limit) {
+        String path = "session/" + sessionId + "/message";
+        HttpUrl url = base.newBuilder().addPathSegments(path).addQueryParameter("limit", Integer.toString(limit)).build();
+        return send("GET", url, path + "?limit=" + limit, null).orElseThrow();
+    }
+
+    @Override
     public boolean isBusy(String sessionId) {
         JsonNode status = sessionStatus().path(sessionId);
         return !status.isMissingNode() && !"idle".equals(status.path("type").asText());
@@ -125,7 +132,10 @@ final class OpenCodeClient implements TurnSource {
     }
 
     private Optional<JsonNode> send(String method, String path, JsonNode body) {
-        HttpUrl url = base.newBuilder().addPathSegments(path).build();
+        return send(method, base.newBuilder().addPathSegments(path).build(), path, body);
+    }
+
+    private Optional<JsonNode> send(String method, HttpUrl url, String path, JsonNode body) {
         String what = method + " /" + path;
         RequestBody requestBody = body == null ? null : RequestBody.create(write(body), JSON);
         Request request = new Request.Builder().url(url).method(method, requestBody).build();

@@ -11,6 +11,9 @@ interface TurnSource {
     /** The session's history, {@code [{"info":..., "parts":[...]}]}, oldest first. */
     JsonNode messages(String sessionId);
 
+    /** The newest {@code limit} messages of the session's history, oldest first. */
+    JsonNode recentMessages(String sessionId, int limit);
+
     /** Asks OpenCode to stop the session's running turn. */
     void abort(String sessionId);
 }

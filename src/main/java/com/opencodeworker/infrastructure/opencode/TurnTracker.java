@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TurnTracker implements Reply {
     private static final Logger LOG = LoggerFactory.getLogger(TurnTracker.class);
+    /** Enough for a turn's prompt and its replies (one assistant message per step) in most turns. */
+    static final int RECENT_MESSAGES = 20;
 
     private final String sessionId;
     private final String promptId;
@@ -92,7 +94,7 @@ final class TurnTracker implements Reply {
             if (source.isBusy(sessionId)) {
                 return;
             }
-            snapshot = TurnSnapshot.of(source.messages(sessionId), promptId, json);
+            snapshot = storedTurn();
         } catch (RuntimeException e) {
             LOG.debug("re-reading session {} failed: {}", sessionId, e.getMessage());
             return;
@@ -112,6 +114,17 @@ final class TurnTracker implements Reply {
                         "OpenCode ended the turn without finishing the reply")));
             }
         }
+    }
+
+    /**
+     * The turn as the history stores it, read from the newest messages: the whole history (which
+     * grows with every turn of the chat) only when the prompt is further back than those.
+     */
+    private TurnSnapshot storedTurn() {
+        JsonNode recent = source.recentMessages(sessionId, RECENT_MESSAGES);
+        TurnSnapshot snapshot = TurnSnapshot.of(recent, promptId, json);
+        return snapshot.sent() || recent.size() < RECENT_MESSAGES ? snapshot
+                : TurnSnapshot.of(source.messages(sessionId), promptId, json);
     }
 
     private ReplyResult withFailure(ReplyResult stored, Failure failure) {

@@ -117,6 +117,16 @@ class OpenCodeClientTest {
     }
 
     @Test
+    void recentMessagesAsksForTheNewestOnes() throws Exception {
+        server.enqueue(json(200, "[{\"info\":{\"id\":\"msg_9\",\"role\":\"user\"},\"parts\":[]}]"));
+
+        JsonNode messages = client.recentMessages("ses_a", 20);
+
+        assertThat(server.takeRequest().getTarget()).isEqualTo("/session/ses_a/message?limit=20");
+        assertThat(messages.get(0).path("info").path("id").asText()).isEqualTo("msg_9");
+    }
+
+    @Test
     void sessionIsBusyWhileStatusListsItAsBusyOrRetrying() {
         server.enqueue(json(200, "{\"ses_a\":{\"type\":\"busy\"},\"ses_b\":{\"type\":\"retry\",\"attempt\":1}}"));
         server.enqueue(json(200, "{\"ses_a\":{\"type\":\"busy\"},\"ses_b\":{\"type\":\"retry\",\"attempt\":1}}"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.opencodeworker.domain.port.AssistantException;
 import com.opencodeworker.domain.port.ReplyResult.Failure.Kind;
 import com.opencodeworker.domain.port.ReplyResult;
@@ -76,6 +77,49 @@ class TurnTrackerTest {
         turn.onEvent(idle());
 
         assertThat(turn.result()).isNotDone();
+    }
+
+    /** {@code turns} earlier finished turns, then {@code last}: a history as JSON. */
+    private static String history(int turns, String last) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < turns; i++) {
+            json.append("""
+                    {"info":{"id":"msg_u%1$d","role":"user"},"parts":[]},
+                    {"info":{"id":"msg_a%1$d","role":"assistant","parentID":"msg_u%1$d","time":{"completed":2},
+                      "finish":"stop"},"parts":[{"id":"prt_%1$d","type":"text","text":"old answer %1$d"}]},
+                    """.formatted(i));
+        }
+        return json.append(last.strip().substring(1)).toString();
+    }
+
+    @Test
+    void aLongChatsTurnIsReadFromTheNewestMessagesOnly() throws Exception {
+        source.messages = history(40, FINISHED);
+        TurnTracker turn = tracker();
+
+        turn.onEvent(idle());
+
+        assertThat(turn.result().getNow(null).text()).isEqualTo("stored answer");
+        assertThat(source.wholeReads).hasValue(0);
+    }
+
+    @Test
+    void aTurnWithMoreStepsThanTheNewestMessagesIsReadFromTheWholeHistory() throws Exception {
+        StringBuilder steps = new StringBuilder("[{\"info\":{\"id\":\"msg_u\",\"role\":\"user\"},\"parts\":[]}");
+        for (int i = 0; i < TurnTracker.RECENT_MESSAGES; i++) {
+            steps.append("""
+                    ,{"info":{"id":"msg_s%1$d","role":"assistant","parentID":"msg_u","time":{"completed":2},
+                      "finish":"%2$s"},"parts":[{"id":"prt_s%1$d","type":"text","text":"step %1$d. "}]}""".formatted(
+                    i, i == TurnTracker.RECENT_MESSAGES - 1 ? "stop" : "tool-calls"));
+        }
+        source.messages = history(3, steps.append("]").toString());
+        TurnTracker turn = tracker();
+
+        turn.onEvent(idle());
+
+        assertThat(turn.result().getNow(null).text()).startsWith("step 0.")
+                .contains("step " + (TurnTracker.RECENT_MESSAGES - 1) + ".");
+        assertThat(source.wholeReads).hasValue(1);
     }
 
     @Test
@@ -171,7 +215,9 @@ class TurnTrackerTest {
         volatile boolean busy;
         volatile boolean failAbort;
         volatile String messages = "[]";
+        /** Reads of the history, whole or its newest messages. */
         final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger wholeReads = new AtomicInteger();
         final AtomicInteger aborts = new AtomicInteger();
 
         @Override
@@ -182,8 +228,24 @@ class TurnTrackerTest {
         @Override
         public JsonNode messages(String sessionId) {
             reads.incrementAndGet();
+            wholeReads.incrementAndGet();
+            return history();
+        }
+
+        @Override
+        public JsonNode recentMessages(String sessionId, int limit) {
+            reads.incrementAndGet();
+            ArrayNode all = history();
+            ArrayNode newest = JSON.createArrayNode();
+            for (int i = Math.max(0, all.size() - limit); i < all.size(); i++) {
+                newest.add(all.get(i));
+            }
+            return newest;
+        }
+
+        private ArrayNode history() {
             try {
-                return JSON.readTree(messages);
+                return (ArrayNode) JSON.readTree(messages);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
