@@ -6,6 +6,7 @@ import com.opencodeworker.testing.worker.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,16 +61,11 @@ final class WorkerCpu {
             }
             long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
             long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
-            Map<Long, Procs.ThreadCpu> used = new TreeMap<>();
-            Procs.threadCpu(worker.pid()).forEach((id, now) -> {
-                Procs.ThreadCpu before = threadsBefore.get(id);
-                used.put(id, new Procs.ThreadCpu(now.name(), now.millis() - (before == null ? 0 : before.millis())));
-            });
-            Map<String, Long> threadsUsed = byName(used);
+            Map<Long, Procs.ThreadCpu> threadsAfter = Procs.threadCpu(worker.pid());
+            Map<String, Long> threadsUsed = byName(used(threadsBefore, threadsAfter));
             if (Boolean.getBoolean("bench.threads")) {
-                long live = threadsUsed.values().stream().mapToLong(Long::longValue).sum();
-                threadsUsed.forEach((name, ms) -> System.out.printf("    thread %-30s %d ms%n", name, ms));
-                System.out.printf("    threads that ended             %d ms%n", workerCpu - live);
+                System.out.printf("    %d replies, per thread:%n", replies);
+                printThreads(threadsBefore, threadsAfter, workerCpu);
             }
             long compilers = compilerMillis(threadsUsed);
             results.put("worker CPU per streamed reply (ms)", Long.toString(workerCpu / replies));
@@ -81,9 +77,14 @@ final class WorkerCpu {
                     (double) workerCpu / (replies * (double) FakeModelServer.SLOW_CHUNKS)));
 
             long idleBefore = Procs.cpuMillis(worker.pid());
+            Map<Long, Procs.ThreadCpu> threadsIdleBefore = Procs.threadCpu(worker.pid());
             long idleStart = System.nanoTime();
             Waits.pause(idle);
             long idleCpu = Procs.cpuMillis(worker.pid()) - idleBefore;
+            if (Boolean.getBoolean("bench.threads")) {
+                System.out.printf("    idle for %d s, per thread:%n", idle.toSeconds());
+                printThreads(threadsIdleBefore, Procs.threadCpu(worker.pid()), idleCpu);
+            }
             results.put("worker idle CPU (% of one core)", String.format("%.2f %%",
                     100.0 * idleCpu / Math.max(1, Waits.msSince(idleStart))));
             results.put("worker RSS (MiB)", Long.toString(Procs.rssKib(worker.pid()) / 1024));
@@ -92,6 +93,24 @@ final class WorkerCpu {
             worker.awaitExit(Duration.ofSeconds(30));
         }
         return results;
+    }
+
+    /** The CPU each thread used between two readings. */
+    private static Map<Long, Procs.ThreadCpu> used(Map<Long, Procs.ThreadCpu> before, Map<Long, Procs.ThreadCpu> after) {
+        Map<Long, Procs.ThreadCpu> used = new TreeMap<>();
+        after.forEach((id, now) -> {
+            Procs.ThreadCpu then = before.get(id);
+            used.put(id, new Procs.ThreadCpu(now.name(), now.millis() - (then == null ? 0 : then.millis())));
+        });
+        return used;
+    }
+
+    /** Each thread's CPU between two readings, and what threads that ended meanwhile used of {@code total}. */
+    private static void printThreads(Map<Long, Procs.ThreadCpu> before, Map<Long, Procs.ThreadCpu> after, long total) {
+        Map<String, Long> byName = byName(used(before, after));
+        byName.forEach((name, ms) -> System.out.printf("    thread %-30s %d ms%n", name, ms));
+        long live = byName.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("    threads that ended             %d ms%n", total - live);
     }
 
     /** CPU per thread name, for threads with any. */
@@ -113,13 +132,14 @@ final class WorkerCpu {
 
     /**
      * Runs only this part, e.g. under a profiler:
-     * {@code WorkerCpu [chunkDelayMs] [warmUps] [replies] [JAVA_TOOL_OPTIONS of the worker]}.
+     * {@code WorkerCpu [chunkDelayMs] [warmUps] [replies] [JAVA_TOOL_OPTIONS of the worker, one option per argument]}.
      */
     public static void main(String[] args) throws Exception {
         Duration delay = Duration.ofMillis(args.length > 0 ? Long.parseLong(args[0]) : 250);
         int warmUps = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int replies = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Map<String, String> env = args.length > 3 ? Map.of("JAVA_TOOL_OPTIONS", args[3]) : Map.of();
+        Map<String, String> env = args.length > 3
+                ? Map.of("JAVA_TOOL_OPTIONS", String.join(" ", Arrays.copyOfRange(args, 3, args.length))) : Map.of();
         Benchmark.print(new WorkerCpu(delay, warmUps, replies, Duration.ofSeconds(30), env).run());
     }
 }
