@@ -89,6 +89,21 @@ describe("after a commit", () => {
     }
   });
 
+  test("a changed environment variable runs every subscription again, one that reads no table too", async () => {
+    const s = await subscribed();
+    try {
+      s.send({ type: "ModifyQuerySet", baseVersion: 1, newVersion: 2, modifications: [{ type: "Add", queryId: 2, udfPath: "notes:env", args: [{}] }] });
+      await s.transitions(2);
+      await control("/_test/env", { HEARTBEAT_INTERVAL_MS: "4321" });
+      await expect
+        .poll(async () => (await s.transitions(2)).flatMap((t) => t.modifications).filter((m: Frame) => m.queryId === 2).at(-1)?.value, { timeout: 5_000 })
+        .toEqual({ heartbeat: "4321" });
+    } finally {
+      await control("/_test/env", { HEARTBEAT_INTERVAL_MS: null });
+      s.ws.close();
+    }
+  });
+
   test("the watched field's changes are recorded, from a client's write and from a scheduled job's", async () => {
     const mutation = async (path: string, args: Frame) =>
       (await (await fetch(`${deployment.url}/api/mutation`, { method: "POST", body: JSON.stringify({ path, args: [args], format: "convex_encoded_json" }) })).json()).value;

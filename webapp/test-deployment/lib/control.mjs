@@ -35,6 +35,8 @@ export function createControl(deployment, server) {
         if (value === null) delete process.env[name];
         else process.env[name] = String(value);
       }
+      // A changed variable may change any query's result (one that reads no table too): all run again.
+      deployment.refreshAll();
     },
     "/_test/run": async ({ path, args }) => {
       const outcome = await deployment.runInternal(path, fromWire(args ?? {}));
