@@ -49,6 +49,7 @@ public final class WorkDispatcher {
     private final Set<SessionId> runningSessions = new HashSet<>();
     private final Map<MessageId, ActiveMessage> active = new HashMap<>();
     private List<WorkItem> lastSnapshot = List.of();
+    private Runnable recheckNeeded = () -> { };
 
     public WorkDispatcher(InstanceId self, Clock clock, Handler handler, ExecutorService executor,
                           WorkerLifecycle lifecycle) {
@@ -81,6 +82,27 @@ public final class WorkDispatcher {
             startSession(item.sessionId());
         }
         taken.removeIf(id -> !present.contains(id) && !active.containsKey(id) && !queued.contains(id));
+        askForRecheckIfUntaken();
+    }
+
+    /**
+     * {@code arm} is run whenever the last snapshot lists a message this instance has not taken, which
+     * a later look may take (another instance's lease runs out, a message this one released); the
+     * caller then calls {@link #reevaluate()} a moment later. With nothing to look at again it is not
+     * run, so an idle worker keeps no timer for it.
+     */
+    public synchronized void onRecheckNeeded(Runnable arm) {
+        this.recheckNeeded = Objects.requireNonNull(arm, "arm");
+        askForRecheckIfUntaken();
+    }
+
+    private void askForRecheckIfUntaken() {
+        for (WorkItem item : lastSnapshot) {
+            if (!taken.contains(item.messageId())) {
+                recheckNeeded.run();
+                return;
+            }
+        }
     }
 
     /** Re-evaluates the last snapshot (e.g. after a foreign lease may have expired). */
@@ -136,6 +158,7 @@ public final class WorkDispatcher {
                             queued.remove(i.messageId());
                         });
                         queue.clear();
+                        askForRecheckIfUntaken();
                     }
                     if (queue != null && queue.isEmpty()) {
                         queues.remove(session);
@@ -158,6 +181,7 @@ public final class WorkDispatcher {
                     active.remove(item.messageId());
                     if (outcome == Outcome.RELEASED) {
                         taken.remove(item.messageId());
+                        askForRecheckIfUntaken();
                     }
                     notifyAll();
                 }

@@ -35,10 +35,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,7 @@ public final class MachineServer {
     private final ReapIdleSessions reaper;
     private final ReconcileWorkers workers;
     private final WorkDispatcher dispatcher;
+    private final AtomicBoolean recheckArmed = new AtomicBoolean();
     private final SendHeartbeat heartbeat;
     private final RecoverState recoverState;
     private final DrainAndStop drainAndStop;
@@ -116,6 +119,7 @@ public final class MachineServer {
                 clock, retry, ChunkBatcher.Limits.standard(), lifecycle);
         this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
                 lifecycle);
+        this.dispatcher.onRecheckNeeded(this::armRecheck);
         this.recoverState = new RecoverState(workers, reaper, settings.realRoot());
         this.drainAndStop = new DrainAndStop(backend, dispatcher, processes, reaper, lifecycle,
                 settings.shutdownGrace());
@@ -190,7 +194,6 @@ public final class MachineServer {
         schedule(heartbeat::run, Duration.ofMillis(machine.heartbeatIntervalMs()));
         schedule(this::resync, settings.syncInterval());
         schedule(reaper::run, reapInterval());
-        schedule(dispatcher::reevaluate, LEASE_CHECK);
         LOG.info("Waiting for work");
         return true;
     }
@@ -224,6 +227,24 @@ public final class MachineServer {
 
     private void onState(Backend.MachineState state) {
         guarded(() -> workers.onState(state));
+    }
+
+    /**
+     * Looks at the last work snapshot again in a second: a message this instance has not taken may be
+     * takeable by then (another instance's lease ran out, a released message). One timer at a time,
+     * and none while nothing waits to be looked at again.
+     */
+    private void armRecheck() {
+        if (recheckArmed.compareAndSet(false, true)) {
+            try {
+                scheduler.schedule(() -> {
+                    recheckArmed.set(false);
+                    guarded(dispatcher::reevaluate);
+                }, LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                recheckArmed.set(false);
+            }
+        }
     }
 
     private void onWork(List<WorkItem> work) {

@@ -151,6 +151,57 @@ class WorkDispatcherTest {
     }
 
     @Test
+    void aMessageHeldByAnotherInstanceAsksForARecheckUntilItIsTaken() {
+        AtomicInteger rechecks = new AtomicInteger();
+        dispatcher.onRecheckNeeded(rechecks::incrementAndGet);
+
+        dispatcher.onWork(List.of(claimed("m1", OTHER, 1_500_000, false)));
+        assertThat(rechecks).hasValue(1);
+        dispatcher.reevaluate();
+        assertThat(rechecks).hasValue(2);
+
+        now.set(Instant.ofEpochMilli(1_500_000));
+        dispatcher.reevaluate();
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished.equals(List.of("m1")));
+        dispatcher.onWork(List.of(claimed("m1", SELF, 2_000_000, false)));
+
+        assertThat(rechecks).hasValue(2);
+    }
+
+    @Test
+    void nothingToLookAtAgainAsksForNoRecheck() {
+        AtomicInteger rechecks = new AtomicInteger();
+        dispatcher.onRecheckNeeded(rechecks::incrementAndGet);
+        gate("m1");
+
+        dispatcher.onWork(List.of());
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        dispatcher.onWork(List.of(claimed("m1", SELF, 2_000_000, false)));
+        dispatcher.reevaluate();
+
+        assertThat(rechecks).hasValue(0);
+    }
+
+    @Test
+    void aReleasedMessageStillListedAsksForARecheck() {
+        AtomicInteger rechecks = new AtomicInteger();
+        dispatcher.onRecheckNeeded(rechecks::incrementAndGet);
+        outcome = Outcome.RELEASED;
+        gate("m1");
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        dispatcher.onWork(List.of(pending("m1", "s1", 1)));
+        assertThat(rechecks).hasValue(0);
+
+        gate("m1").countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> rechecks.get() == 1);
+        dispatcher.reevaluate();
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.equals(List.of("m1", "m1")));
+    }
+
+    @Test
     void aCancelReachesTheRunningReply() {
         gate("m1");
         dispatcher.onWork(List.of(pending("m1", "s1", 1)));
