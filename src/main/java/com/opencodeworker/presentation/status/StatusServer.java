@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /status} with a JSON {@link StatusBoard.Snapshot} to requests that carry the random
  * bearer secret of its {@link StatusFile}, which only the user can read. One daemon thread, which
  * waits in {@code accept} (the JDK's HTTP server wakes every second even when nobody asks) and
- * answers one request per connection, one connection at a time.
+ * answers one request per connection, one connection at a time; a connection has 2 s in all to send
+ * its request.
  */
 public final class StatusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
@@ -90,7 +91,8 @@ public final class StatusServer implements AutoCloseable {
 
     private void answer(Socket connection) throws IOException {
         OutputStream out = connection.getOutputStream();
-        String head = readHead(new BufferedInputStream(connection.getInputStream()));
+        String head = readHead(new BufferedInputStream(connection.getInputStream()),
+                System.nanoTime() + READ_TIMEOUT.toNanos());
         if (head == null) {
             send(out, 400, "Bad Request", "{\"error\":\"bad request\"}");
             return;
@@ -118,11 +120,14 @@ public final class StatusServer implements AutoCloseable {
         send(out, 200, "OK", JSON.writeValueAsString(StatusJson.of(snapshot)));
     }
 
-    /** The request line and headers, up to the blank line; null when too long or cut short. */
-    private static String readHead(InputStream in) throws IOException {
+    /**
+     * The request line and headers, up to the blank line; null when too long, cut short, or still
+     * coming at {@code deadline} (so that a client sending a byte now and then cannot hold the thread).
+     */
+    private static String readHead(InputStream in, long deadline) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
-        while (head.size() < MAX_REQUEST_BYTES) {
+        while (head.size() < MAX_REQUEST_BYTES && System.nanoTime() - deadline < 0) {
             int next = in.read();
             if (next < 0) {
                 return null;
