@@ -351,6 +351,23 @@ class MachineServerTest {
     }
 
     @Test
+    void aMessageHeldByAnotherInstanceIsAnsweredOnceItsLeaseRunsOutWithNoNewSnapshot() throws IOException {
+        backend.setConnectResult(60_000, 1_500);
+        startWith(server(Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofHours(1)));
+        await().atMost(WAIT).until(() -> "ready".equals(backend.worker(workerId).status()));
+
+        // Listed as held by an instance that went silent: nothing changes in the backend when its lease ends.
+        String id = convex.updateAndGet(() -> {
+            String sent = backend.sendMessage(sessionId, "left behind", null);
+            backend.claimAs(sent, InstanceId.random().value());
+            return sent;
+        });
+
+        await().atMost(WAIT).until(() -> "completed".equals(message(id).status()));
+        assertThat(message(id).terminalOutcomes()).containsExactly("completed");
+    }
+
+    @Test
     void aReconnectRereadsTheWork() throws IOException {
         backend.setConnectResult(60_000, 90_000);
         startWith(server(Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofHours(1)));
