@@ -97,6 +97,9 @@ public final class WorkDispatcher {
     }
 
     private void askForRecheckIfUntaken() {
+        if (!lifecycle.accepting()) {
+            return; // a stopping worker takes nothing more: looking again would find nothing to do
+        }
         for (WorkItem item : lastSnapshot) {
             if (!taken.contains(item.messageId())) {
                 recheckNeeded.run();
@@ -158,7 +161,6 @@ public final class WorkDispatcher {
                             queued.remove(i.messageId());
                         });
                         queue.clear();
-                        askForRecheckIfUntaken();
                     }
                     if (queue != null && queue.isEmpty()) {
                         queues.remove(session);

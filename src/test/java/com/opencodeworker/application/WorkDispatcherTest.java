@@ -184,6 +184,18 @@ class WorkDispatcherTest {
     }
 
     @Test
+    void aStoppingWorkerAsksForNoRecheck() {
+        AtomicInteger rechecks = new AtomicInteger();
+        dispatcher.onRecheckNeeded(rechecks::incrementAndGet);
+        lifecycle.requestStop();
+
+        dispatcher.onWork(List.of(claimed("m1", OTHER, 1_500_000, false), pending("m2", "s1", 2)));
+
+        assertThat(rechecks).hasValue(0);
+        assertThat(started).isEmpty();
+    }
+
+    @Test
     void aReleasedMessageStillListedAsksForARecheck() {
         AtomicInteger rechecks = new AtomicInteger();
         dispatcher.onRecheckNeeded(rechecks::incrementAndGet);
