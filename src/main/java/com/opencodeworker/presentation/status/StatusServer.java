@@ -69,10 +69,6 @@ public final class StatusServer implements AutoCloseable {
         return server;
     }
 
-    int port() {
-        return socket.getLocalPort();
-    }
-
     private void serve() {
         while (!socket.isClosed()) {
             try (Socket connection = socket.accept()) {
