@@ -25,9 +25,8 @@ export class Access {
       this.everything = true;
       return;
     }
-    const ids = this.writes.has(table) ? this.writes.get(table) : new Set();
-    if (ids !== null && typeof id === "string") ids.add(id);
-    this.writes.set(table, typeof id === "string" ? ids : null);
+    const ids = this.writes.get(table);
+    this.writes.set(table, ids === null || typeof id !== "string" ? null : (ids ?? new Set()).add(id));
   }
 
   /** The tables written, or null for "anything". */

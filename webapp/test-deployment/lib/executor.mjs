@@ -42,7 +42,8 @@ export class Executor {
    * Runs the function at `path`, expected to be of `kind` ("query", "mutation", "action" or "any"),
    * with `args` (Convex values). From a client (`internal` false) an internal function is answered
    * exactly like one that does not exist. Queries and mutations must be called inside `serial`.
-   * The outcome's `access` holds what the call read and wrote (everything, for an action's).
+   * The outcome's `access` holds what a query or mutation read and wrote (an action's stays empty:
+   * the mutations it runs are background writes).
    */
   async call(path, kind, args, { internal = false } = {}) {
     const requestId = (++requestCounter).toString(16).padStart(16, "0");
@@ -61,7 +62,6 @@ export class Executor {
     }
     const reference = makeFunctionReference(path);
     const access = new Access();
-    if (actual === "action") access.everything = true;
     try {
       const run = () =>
         actual === "query" ? this.#t.query(reference, args) : actual === "mutation" ? this.#t.mutation(reference, args) : this.#t.action(reference, args);
