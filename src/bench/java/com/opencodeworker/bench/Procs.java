@@ -59,17 +59,11 @@ final class Procs {
     }
 
     /**
-     * A thread's CPU time: from {@code schedstat} (nanoseconds on the CPU), else from {@code stat}
-     * (user + system in clock ticks of 10 ms, too coarse for a thread that wakes briefly).
+     * A thread's CPU time from {@code schedstat} (nanoseconds on the CPU; the clock ticks of 10 ms in
+     * {@code stat} are too coarse for a thread that wakes briefly).
      */
     private static long threadMillis(Path task) throws IOException {
-        Path schedstat = task.resolve("schedstat");
-        if (Files.exists(schedstat)) {
-            return Long.parseLong(Files.readString(schedstat).strip().split(" ")[0]) / 1_000_000;
-        }
-        String stat = Files.readString(task.resolve("stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_MS;
+        return Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[0]) / 1_000_000;
     }
 
     /** Resident memory now, in KiB (0 once the process is gone). */
