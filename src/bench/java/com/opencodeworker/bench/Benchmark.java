@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The benchmark of docs/performance.md ({@code ./mvnw -B -Pbench verify}): the worker against
@@ -24,6 +25,8 @@ import java.util.function.Function;
 public final class Benchmark {
     private static final int WARM_SAMPLES = 30;
     private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
+    /** A warm turn starts once both OpenCode servers and the worker used at most 10 ms of CPU over this long. */
+    private static final Duration QUIET_BEFORE_TURN = Duration.ofMillis(300);
     /** The worker's environment that gives it the JVM options the launcher and the service start it with. */
     private static final Map<String, String> DAEMON_JVM = Map.of("JAVA_TOOL_OPTIONS",
             String.join(" ", DaemonJvmOptions.OPTIONS));
@@ -120,16 +123,39 @@ public final class Benchmark {
             Map<String, String> openCodeEnvironment = Procs.environment(workersOpenCode.get(0));
             List<Double> directFirst = new ArrayList<>();
             List<String> warm = new ArrayList<>();
+            List<Double> quietWaits = new ArrayList<>();
+            long workersOpenCodeDuringDirect = 0;
+            long directDuringWorker = 0;
             try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory,
                     openCodeEnvironment)) {
                 results.put("OpenCode cold start, spawn to events open (ms)", Long.toString(direct.coldStartMillis()));
                 String directSession = direct.createSession();
                 direct.firstDeltaMillis(directSession, "warm up");
+                long workerPid = worker.pid();
+                long workersPid = workersOpenCode.get(0);
+                long directPid = direct.pid();
+                LongSupplier busy = () -> Procs.cpuMillis(workerPid) + Procs.cpuMillis(workersPid)
+                        + Procs.cpuMillis(directPid);
+                // Each turn starts on a quiet machine: OpenCode works on after a turn's end (its trailing
+                // session.diff and summary, about 90 ms of CPU here), which fell on the other side's turn when
+                // one followed the other at once (docs/performance.md).
                 for (int i = 0; i < WARM_SAMPLES; i++) {
+                    quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
+                    long before = Procs.cpuMillis(workersPid);
                     directFirst.add(direct.firstDeltaMillis(directSession, "hello " + i));
+                    workersOpenCodeDuringDirect += Procs.cpuMillis(workersPid) - before;
+                    quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
+                    before = Procs.cpuMillis(directPid);
                     warm.add(workerTurn(deployment, session, "hello " + i));
+                    directDuringWorker += Procs.cpuMillis(directPid) - before;
                 }
             }
+            results.put("wait for a quiet machine before a turn p50 (ms)",
+                    String.format("%.0f", percentile(quietWaits, 50)));
+            results.put("OpenCode direct's CPU during a worker turn, mean (ms)",
+                    Long.toString(directDuringWorker / WARM_SAMPLES));
+            results.put("the worker's OpenCode CPU during a direct turn, mean (ms)",
+                    Long.toString(workersOpenCodeDuringDirect / WARM_SAMPLES));
             Timeline timeline = Timeline.of(deployment.convex());
             double directMedian = percentile(directFirst, 50);
             double toChunk = median(warm, timeline::sendToFirstChunk);
