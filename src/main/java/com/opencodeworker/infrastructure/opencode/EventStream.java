@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one event stream ({@code GET /event}) of a server. Hands each event to the handler on the
- * reader thread, in order, and reconnects with backoff when the stream breaks (a read timeout
- * after 30 s without heartbeat included); after a reconnect the handler re-reads what it may have
- * missed. All mutable state is guarded by this.
+ * reader thread, in order, and reconnects with backoff when the stream breaks or falls silent (no
+ * event, not even OpenCode's heartbeat every 10 s, for {@code silentAfter}); after a reconnect the
+ * handler re-reads what it may have missed. Silence is noticed by a timer that looks at the last
+ * event's time when it fires, not by a read timeout, which would wake Okio's watchdog thread for
+ * every event read. All mutable state is guarded by this.
  */
 final class EventStream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -49,9 +52,12 @@ final class EventStream implements AutoCloseable {
     private final ObjectMapper json;
     private final ScheduledExecutorService scheduler;
     private final String label;
-    private final Duration unresponsiveAfter;
+    private final Duration silentAfter;
     private final CountDownLatch firstOpen = new CountDownLatch(1);
+    private volatile long lastHeardNanos;
     private EventSource source;
+    private EventSource silenced;
+    private ScheduledFuture<?> silenceCheck;
     private int failures;
     private boolean broken;
     private long brokenSince;
@@ -59,12 +65,13 @@ final class EventStream implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param unresponsiveAfter how long the stream may stay broken (reconnects failing, e.g. by read
-     *                          timeouts) before the server counts as hung
+     * @param silentAfter how long the stream may go without an event before it counts as broken, and
+     *                    how long it may stay broken (reconnects failing or falling silent too) before
+     *                    the server counts as hung
      */
     EventStream(OpenCodeClient client, Handler handler, ObjectMapper json, ScheduledExecutorService scheduler,
-                String label, Duration unresponsiveAfter) {
-        this.unresponsiveAfter = unresponsiveAfter;
+                String label, Duration silentAfter) {
+        this.silentAfter = silentAfter;
         this.client = client;
         this.handler = handler;
         this.json = json;
@@ -88,13 +95,36 @@ final class EventStream implements AutoCloseable {
 
     private synchronized void connect() {
         if (!closed) {
+            lastHeardNanos = System.nanoTime();
             source = client.openEvents(new Listener());
+            watchSilence(source, silentAfter.toNanos());
         }
+    }
+
+    private synchronized void watchSilence(EventSource watched, long delayNanos) {
+        silenceCheck = scheduler.schedule(() -> checkSilence(watched), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Cancels {@code watched} if nothing came for {@code silentAfter}; otherwise looks again when it could have. */
+    private void checkSilence(EventSource watched) {
+        synchronized (this) {
+            if (closed || source != watched) {
+                return;
+            }
+            long left = silentAfter.toNanos() - (System.nanoTime() - lastHeardNanos);
+            if (left > 0) {
+                watchSilence(watched, left);
+                return;
+            }
+            silenced = watched;
+        }
+        watched.cancel();
     }
 
     private final class Listener extends EventSourceListener {
         @Override
         public void onOpen(EventSource eventSource, Response response) {
+            lastHeardNanos = System.nanoTime();
             boolean reconnected;
             synchronized (EventStream.this) {
                 reconnected = broken;
@@ -111,6 +141,7 @@ final class EventStream implements AutoCloseable {
 
         @Override
         public void onEvent(EventSource eventSource, String id, String type, String data) {
+            lastHeardNanos = System.nanoTime();
             if (!handler.wants(EventType.peek(data))) {
                 return;
             }
@@ -130,21 +161,26 @@ final class EventStream implements AutoCloseable {
 
         @Override
         public void onClosed(EventSource eventSource) {
-            reconnectLater("closed by the server");
+            reconnectLater(eventSource, "closed by the server");
         }
 
         @Override
         public void onFailure(EventSource eventSource, Throwable error, Response response) {
-            reconnectLater(error != null ? error.toString() : "HTTP " + (response == null ? "?" : response.code()));
+            reconnectLater(eventSource,
+                    error != null ? error.toString() : "HTTP " + (response == null ? "?" : response.code()));
         }
     }
 
-    private void reconnectLater(String why) {
+    private void reconnectLater(EventSource ended, String failure) {
         Duration delay;
         Duration hung = null;
+        String why = failure;
         synchronized (this) {
             if (closed) {
                 return;
+            }
+            if (ended == silenced) {
+                why = "no event, not even a heartbeat, for " + silentAfter.toSeconds() + " s";
             }
             long now = System.nanoTime();
             if (!broken) {
@@ -153,7 +189,7 @@ final class EventStream implements AutoCloseable {
             }
             broken = true;
             Duration brokenFor = Duration.ofNanos(now - brokenSince);
-            if (!reportedUnresponsive && brokenFor.compareTo(unresponsiveAfter) >= 0) {
+            if (!reportedUnresponsive && brokenFor.compareTo(silentAfter) >= 0) {
                 reportedUnresponsive = true;
                 hung = brokenFor;
             }
@@ -172,6 +208,9 @@ final class EventStream implements AutoCloseable {
         synchronized (this) {
             closed = true;
             open = source;
+            if (silenceCheck != null) {
+                silenceCheck.cancel(false);
+            }
         }
         if (open != null) {
             open.cancel();

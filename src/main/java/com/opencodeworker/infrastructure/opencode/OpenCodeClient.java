@@ -33,7 +33,7 @@ final class OpenCodeClient implements TurnSource {
     private final ObjectMapper json;
 
     OpenCodeClient(OkHttpClient shared, HttpUrl base, ServerCredentials credentials, ObjectMapper json,
-                   Duration requestTimeout, Duration eventReadTimeout) {
+                   Duration requestTimeout) {
         this.base = base;
         this.json = json;
         String authorization = credentials.authorizationHeader();
@@ -43,7 +43,9 @@ final class OpenCodeClient implements TurnSource {
                 .callTimeout(requestTimeout)
                 .readTimeout(requestTimeout)
                 .build();
-        this.events = http.newBuilder().callTimeout(Duration.ZERO).readTimeout(eventReadTimeout).build();
+        // No read timeout on the event stream: EventStream notices silence itself (a read timeout wakes
+        // Okio's watchdog thread for every event read).
+        this.events = http.newBuilder().callTimeout(Duration.ZERO).readTimeout(Duration.ZERO).build();
     }
 
     JsonNode createSession(String title) {

@@ -7,14 +7,14 @@ import java.util.Objects;
  * Timeouts and bounds of the OpenCode adapter: how long a server may take to start, how long it
  * gets to stop before it is killed, and how long the event stream may stay silent.
  */
-public record OpenCodeOptions(Duration startupTimeout, Duration stopGrace, Duration eventReadTimeout,
+public record OpenCodeOptions(Duration startupTimeout, Duration stopGrace, Duration eventSilenceTimeout,
                               Duration requestTimeout, Duration versionTimeout, Duration abortGrace,
                               int outputTailLines) {
 
     public OpenCodeOptions {
         Objects.requireNonNull(startupTimeout, "startupTimeout");
         Objects.requireNonNull(stopGrace, "stopGrace");
-        Objects.requireNonNull(eventReadTimeout, "eventReadTimeout");
+        Objects.requireNonNull(eventSilenceTimeout, "eventSilenceTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(versionTimeout, "versionTimeout");
         Objects.requireNonNull(abortGrace, "abortGrace");
@@ -30,16 +30,16 @@ public record OpenCodeOptions(Duration startupTimeout, Duration stopGrace, Durat
     }
 
     public OpenCodeOptions withStartupTimeout(Duration timeout) {
-        return new OpenCodeOptions(timeout, stopGrace, eventReadTimeout, requestTimeout, versionTimeout, abortGrace,
+        return new OpenCodeOptions(timeout, stopGrace, eventSilenceTimeout, requestTimeout, versionTimeout, abortGrace,
                 outputTailLines);
     }
 
     public OpenCodeOptions withStopGrace(Duration grace) {
-        return new OpenCodeOptions(startupTimeout, grace, eventReadTimeout, requestTimeout, versionTimeout, abortGrace,
+        return new OpenCodeOptions(startupTimeout, grace, eventSilenceTimeout, requestTimeout, versionTimeout, abortGrace,
                 outputTailLines);
     }
 
-    public OpenCodeOptions withEventReadTimeout(Duration timeout) {
+    public OpenCodeOptions withEventSilenceTimeout(Duration timeout) {
         return new OpenCodeOptions(startupTimeout, stopGrace, timeout, requestTimeout, versionTimeout, abortGrace,
                 outputTailLines);
     }

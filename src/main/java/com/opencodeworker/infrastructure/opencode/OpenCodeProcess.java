@@ -62,7 +62,7 @@ public final class OpenCodeProcess implements AssistantProcess {
         this.scheduler = scheduler;
         this.options = options;
         this.events = new EventStream(client, new Handler(), json, scheduler, label,
-                options.eventReadTimeout());
+                options.eventSilenceTimeout());
     }
 
     /** Opens the event stream and starts watching for an unexpected exit. */

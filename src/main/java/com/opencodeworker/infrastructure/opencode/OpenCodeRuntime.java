@@ -178,8 +178,7 @@ public final class OpenCodeRuntime implements AssistantRuntime {
             server.stop(options.stopGrace());
             throw new AssistantException("OpenCode for " + label + " printed an unusable address: " + server.url());
         }
-        OpenCodeClient client = new OpenCodeClient(http, url, credentials, json, options.requestTimeout(),
-                options.eventReadTimeout());
+        OpenCodeClient client = new OpenCodeClient(http, url, credentials, json, options.requestTimeout());
         OpenCodeProcess process = new OpenCodeProcess(label, directory, server, client, guard, json, scheduler,
                 options);
         try {

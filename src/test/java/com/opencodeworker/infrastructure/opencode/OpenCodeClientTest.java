@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.opencodeworker.domain.port.ReplyResult;
+import com.opencodeworker.testing.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,7 @@ class OpenCodeClientTest {
     void start() throws Exception {
         server.start();
         client = new OpenCodeClient(new OkHttpClient(), server.url("/"), ServerCredentials.of("s3cret"), JSON,
-                Duration.ofSeconds(5), Duration.ofSeconds(5));
+                Duration.ofSeconds(5));
     }
 
     @AfterEach
@@ -242,6 +243,74 @@ class OpenCodeClientTest {
             assertThat(reports.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         } finally {
             stream.close();
+        }
+    }
+
+    /** An event stream on this test's server that counts its reconnects. */
+    private EventStream countingReconnects(AtomicInteger reconnects, Duration silentAfter) {
+        return new EventStream(client, new EventStream.Handler() {
+            @Override
+            public void onEvent(JsonNode event) {
+            }
+
+            @Override
+            public void onReconnected() {
+                reconnects.incrementAndGet();
+            }
+
+            @Override
+            public void onUnresponsive(Duration brokenFor) {
+            }
+        }, JSON, scheduler, "test", silentAfter);
+    }
+
+    private static List<String> brokeLines(LogCapture log) {
+        return log.messages().stream().filter(line -> line.contains(" broke ")).toList();
+    }
+
+    @Test
+    void aStreamWithoutEventsForTheSilenceTimeoutIsReconnected() throws Exception {
+        AtomicInteger streams = new AtomicInteger();
+        String connected = "data: {\"type\":\"server.connected\",\"properties\":{}}\n\n";
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // The first stream opens and then sends nothing for 10 s; the next ones answer at once.
+                return new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(connected)
+                        .bodyDelay(streams.incrementAndGet() == 1 ? 10 : 0, TimeUnit.SECONDS).build();
+            }
+        });
+        AtomicInteger reconnects = new AtomicInteger();
+        try (LogCapture log = LogCapture.of(EventStream.class)) {
+            EventStream stream = countingReconnects(reconnects, Duration.ofSeconds(1));
+            stream.open(Duration.ofSeconds(5));
+            try {
+                await().atMost(Duration.ofSeconds(5)).until(() -> reconnects.get() >= 1);
+
+                assertThat(brokeLines(log)).first().isEqualTo(
+                        "event stream of test broke (no event, not even a heartbeat, for 1 s); reconnecting");
+            } finally {
+                stream.close();
+            }
+        }
+    }
+
+    @Test
+    void eventsKeepAStreamFromCountingAsSilent() throws Exception {
+        String heartbeat = "data: {\"type\":\"server.heartbeat\",\"properties\":{}}\n\n";
+        // Six heartbeats 400 ms apart (2.4 s), with 1 s allowed between events; then the server ends the stream.
+        server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream")
+                .body(heartbeat.repeat(6)).throttleBody(heartbeat.length(), 400, TimeUnit.MILLISECONDS).build());
+        try (LogCapture log = LogCapture.of(EventStream.class)) {
+            EventStream stream = countingReconnects(new AtomicInteger(), Duration.ofSeconds(1));
+            stream.open(Duration.ofSeconds(5));
+            try {
+                await().atMost(Duration.ofSeconds(8)).until(() -> !brokeLines(log).isEmpty());
+
+                assertThat(brokeLines(log)).first().isEqualTo("event stream of test broke (closed by the server); reconnecting");
+            } finally {
+                stream.close();
+            }
         }
     }
 }

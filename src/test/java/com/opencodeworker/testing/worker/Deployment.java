@@ -329,7 +329,7 @@ public final class Deployment implements AutoCloseable {
 
     /** A worker in this JVM; short client timeouts so that faults show quickly. */
     public InProcessWorker startWorker(Duration idleTimeout, Duration shutdownGrace) {
-        return startWorker(config(idleTimeout, shutdownGrace), options -> options.withEventReadTimeout(Duration.ofSeconds(12)));
+        return startWorker(config(idleTimeout, shutdownGrace), options -> options.withEventSilenceTimeout(Duration.ofSeconds(12)));
     }
 
     private InProcessWorker startWorker(WorkerConfig config, UnaryOperator<OpenCodeOptions> openCodeOptions) {
