@@ -83,7 +83,11 @@ public final class ConvexSyncClient implements AutoCloseable {
 
     /** Creates the client; call {@link #start()} to open the socket. {@code http} is not closed here. */
     public ConvexSyncClient(OkHttpClient http, ConvexClientOptions options) {
-        this.http = Objects.requireNonNull(http).newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO).build();
+        // No read or write timeout on the socket, as the official client: the inactivity timeout notices a
+        // silent server, the server drops a client that answers no pings, and a per-read or per-write timeout
+        // would wake Okio's watchdog thread for every frame.
+        this.http = Objects.requireNonNull(http).newBuilder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO)
+                .callTimeout(Duration.ZERO).build();
         this.options = Objects.requireNonNull(options);
         this.requests = new SyncRequests(wire, options.maxPendingRequests(), options.maxOutgoingBytes());
         this.timers = new ScheduledThreadPoolExecutor(1, runnable -> {
