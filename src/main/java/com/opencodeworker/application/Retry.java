@@ -3,6 +3,7 @@ package com.opencodeworker.application;
 import com.opencodeworker.domain.port.BackendException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -45,28 +46,65 @@ public final class Retry {
     /** {@link #call(String, Supplier, BooleanSupplier)} with the failure line of the log made by {@code failure}. */
     public <T> T call(String what, Function<String, String> failure, Supplier<T> call, BooleanSupplier giveUp)
             throws InterruptedException {
-        int failures = 0;
-        String lastCause = null;
+        Attempts attempts = new Attempts(what, failure);
         while (true) {
             try {
                 T result = call.get();
-                if (failures > 0) {
-                    LOG.info("{} succeeded again after {} failed attempt{}", what, failures, failures == 1 ? "" : "s");
-                }
+                attempts.succeeded();
                 return result;
             } catch (BackendException e) {
-                if (!e.retryable() || giveUp.getAsBoolean()) {
+                Optional<Duration> delay = attempts.failed(e, giveUp);
+                if (delay.isEmpty()) {
                     throw e;
                 }
-                Duration delay = backoff.delay(failures);
-                String cause = innermost(e.getMessage());
-                if (!cause.equals(lastCause)) {
-                    LOG.warn("{}; retrying with backoff (next in {} ms)", failure.apply(cause), delay.toMillis());
-                    lastCause = cause;
-                }
-                failures++;
-                sleeper.sleep(delay);
+                sleeper.sleep(delay.get());
             }
+        }
+    }
+
+    /** The attempts at one operation, for a caller that waits between them on its own (a timer, not a sleep). */
+    public Attempts attempts(String what) {
+        return new Attempts(what, cause -> what + " failed (" + cause + ")");
+    }
+
+    /**
+     * One operation's failures so far: decides whether to try again and after how long, and logs a
+     * line when the cause of failure changes and one when the operation recovers. Not thread-safe:
+     * one attempt at a time.
+     */
+    public final class Attempts {
+        private final String what;
+        private final Function<String, String> failure;
+        private int failures;
+        private String lastCause;
+
+        private Attempts(String what, Function<String, String> failure) {
+            this.what = what;
+            this.failure = failure;
+        }
+
+        /** After {@code e}: how long to wait before the next attempt, or empty when {@code e} is final. */
+        public Optional<Duration> failed(BackendException e, BooleanSupplier giveUp) {
+            if (!e.retryable() || giveUp.getAsBoolean()) {
+                return Optional.empty();
+            }
+            Duration delay = backoff.delay(failures);
+            String cause = innermost(e.getMessage());
+            if (!cause.equals(lastCause)) {
+                LOG.warn("{}; retrying with backoff (next in {} ms)", failure.apply(cause), delay.toMillis());
+                lastCause = cause;
+            }
+            failures++;
+            return Optional.of(delay);
+        }
+
+        /** After a success: says so if attempts had failed, and starts counting afresh. */
+        public void succeeded() {
+            if (failures > 0) {
+                LOG.info("{} succeeded again after {} failed attempt{}", what, failures, failures == 1 ? "" : "s");
+            }
+            failures = 0;
+            lastCause = null;
         }
     }
 

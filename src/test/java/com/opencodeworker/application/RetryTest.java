@@ -79,4 +79,29 @@ class RetryTest {
                         "Failed to connect: timeout; retrying with backoff (next in 1600 ms)",
                         "connect succeeded again after 6 failed attempts");
     }
+
+    @Test
+    void attemptsTimedByTheCallerSayTheDelayLogLikeCallAndStartAfreshAfterASuccess() {
+        BackendException down = new BackendException.Transient("append failed: socket closed", null);
+        List<String> lines;
+        List<Duration> delays = new ArrayList<>();
+        try (LogCapture log = LogCapture.of(Retry.class)) {
+            Retry.Attempts attempts = retry.attempts("appendChunks for m1");
+            delays.add(attempts.failed(down, () -> false).orElseThrow());
+            delays.add(attempts.failed(down, () -> false).orElseThrow());
+            attempts.succeeded();
+            attempts.succeeded();
+            delays.add(attempts.failed(down, () -> false).orElseThrow());
+            assertThat(attempts.failed(new BackendException.LeaseLost("gone"), () -> false)).isEmpty();
+            assertThat(attempts.failed(down, () -> true)).isEmpty();
+            lines = log.messages();
+        }
+
+        assertThat(delays).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100));
+        assertThat(lines).containsExactly(
+                "appendChunks for m1 failed (socket closed); retrying with backoff (next in 100 ms)",
+                "appendChunks for m1 succeeded again after 2 failed attempts",
+                "appendChunks for m1 failed (socket closed); retrying with backoff (next in 100 ms)");
+        assertThat(sleeps).as("the caller waits, not the retry").isEmpty();
+    }
 }
