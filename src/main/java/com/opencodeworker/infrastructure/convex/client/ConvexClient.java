@@ -2,6 +2,7 @@ package com.opencodeworker.infrastructure.convex.client;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 
 /**
@@ -40,6 +41,11 @@ public final class ConvexClient implements ConvexFunctions, AutoCloseable {
     @Override
     public Object mutationAnswered(String path, Map<String, Object> args) {
         return sync.mutationAnswered(path, args);
+    }
+
+    @Override
+    public CompletableFuture<Object> mutationAnsweredAsync(String path, Map<String, Object> args) {
+        return sync.mutationAnsweredAsync(path, args);
     }
 
     /** Runs an action over the sync socket; an action in flight when the socket drops fails retryably. */

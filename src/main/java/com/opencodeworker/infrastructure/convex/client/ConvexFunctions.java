@@ -1,6 +1,7 @@
 package com.opencodeworker.infrastructure.convex.client;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Calls Convex functions. Values are plain Java: {@code null}, {@link Boolean}, {@link Double}
@@ -25,6 +26,20 @@ public interface ConvexFunctions {
      * subscription up to date after the commit.
      */
     Object mutationAnswered(String path, Map<String, Object> args);
+
+    /**
+     * {@link #mutationAnswered} without waiting: the future completes with the answer, or exceptionally
+     * with the {@link ConvexException} the blocking call would throw. The client's own implementation
+     * completes it on the thread that read the answer, so what follows must be short and must not block;
+     * this default, for clients that answer at once, runs the blocking call.
+     */
+    default CompletableFuture<Object> mutationAnsweredAsync(String path, Map<String, Object> args) {
+        try {
+            return CompletableFuture.completedFuture(mutationAnswered(path, args));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Subscribes to a query; the listener gets every new value as a whole snapshot. */
     QuerySubscription subscribe(String path, Map<String, Object> args, QueryListener listener);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -123,6 +124,41 @@ public final class ConvexSyncClient implements AutoCloseable {
         return await(submit(SyncRequests.Kind.MUTATION_ANSWERED, path, args), path, options.mutationTimeout());
     }
 
+    /**
+     * Runs a mutation exactly once without waiting: the future completes with its answer (not waiting
+     * for a Transition), or exceptionally with the {@link ConvexException} {@link #mutationAnswered}
+     * would throw, a {@code TransportError} after the mutation timeout included. It completes on the
+     * thread that read the answer (or the timer's): what follows must be short and must not block.
+     */
+    public CompletableFuture<Object> mutationAnsweredAsync(String path, Map<String, ?> args) {
+        SyncRequests.PendingRequest request;
+        try {
+            request = submit(SyncRequests.Kind.MUTATION_ANSWERED, path, args);
+        } catch (ConvexException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Duration timeout = options.mutationTimeout();
+        try {
+            // Cancelled when the answer comes. With a mutation timeout no shorter than the inactivity timeout
+            // (both 60 s by default) it is never the timer's next task, so scheduling it wakes no thread.
+            ScheduledFuture<?> timer = timers.schedule(() -> {
+                if (request.future.completeExceptionally(noAnswer(request, path, timeout))) {
+                    post(() -> requests.forget(request));
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            request.future.whenComplete((answer, error) -> timer.cancel(false));
+        } catch (RejectedExecutionException closing) {
+            // The client is closing: close() fails every pending request.
+        }
+        return request.future.copy();
+    }
+
+    private static ConvexException.TransportError noAnswer(SyncRequests.PendingRequest request, String path,
+                                                           Duration timeout) {
+        return new ConvexException.TransportError(request.kind.label + " " + path + " got no answer within "
+                + timeout.toMillis() + " ms", null);
+    }
+
     /** Runs an action; fails with a retryable {@code TransportError} if the socket is lost meanwhile. */
     public Object action(String path, Map<String, ?> args) {
         return await(submit(SyncRequests.Kind.ACTION, path, args), path, options.mutationTimeout());
@@ -191,8 +227,7 @@ public final class ConvexSyncClient implements AutoCloseable {
             return request.future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             post(() -> requests.forget(request));
-            throw new ConvexException.TransportError(request.kind.label + " " + path + " got no answer within "
-                    + timeout.toMillis() + " ms", null);
+            throw noAnswer(request, path, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             post(() -> requests.forget(request));

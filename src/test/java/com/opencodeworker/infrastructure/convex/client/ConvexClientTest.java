@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -349,6 +350,34 @@ class ConvexClientTest {
 
         server.setTransitionDelay(Duration.ZERO);
         await().atMost(WAIT).untilAsserted(() -> assertThat(client.mutation("counter:increment", Map.of())).isEqualTo(3L));
+    }
+
+    @Test
+    void asyncAnsweredMutationCompletesWithItsAnswerOffTheCallersThread() throws Exception {
+        RecordingQueryListener listener = counterSubscribedWithTransitionsHeld();
+        AtomicReference<Thread> completedOn = new AtomicReference<>();
+
+        CompletableFuture<Object> answer = client.mutationAnsweredAsync("counter:increment", Map.of())
+                .whenComplete((value, error) -> completedOn.set(Thread.currentThread()));
+
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(1L);
+        assertThat(completedOn.get()).isNotEqualTo(Thread.currentThread());
+        assertThat(listener.values).as("the subscription has not seen the write yet").doesNotContain(1L);
+    }
+
+    @Test
+    void asyncMutationWithoutAnAnswerFailsAfterTheMutationTimeoutAndIsForgotten() {
+        connect(options().withMutationTimeout(Duration.ofMillis(300)).withMaxPendingRequests(1));
+        client.mutation("counter:increment", Map.of());
+        server.setSilent(true);
+
+        CompletableFuture<Object> answer = client.mutationAnsweredAsync("counter:increment", Map.of());
+
+        assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ConvexException.TransportError.class).hasMessageContaining("no answer within 300 ms");
+        server.setSilent(false);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.mutation("counter:increment", Map.of()))
+                .isEqualTo(3L));
     }
 
     @Test
