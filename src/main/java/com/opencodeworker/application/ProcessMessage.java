@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,18 +46,21 @@ public final class ProcessMessage {
     private final WorkerDirectories directories;
     private final Clock clock;
     private final Retry retry;
+    private final ScheduledExecutorService timer;
     private final ChunkBatcher.Limits limits;
     private final WorkerLifecycle lifecycle;
 
     public ProcessMessage(Backend backend, SessionProcesses processes, OpenCodeSessions openCodeSessions,
                           WorkerDirectories directories,
-                          Clock clock, Retry retry, ChunkBatcher.Limits limits, WorkerLifecycle lifecycle) {
+                          Clock clock, Retry retry, ScheduledExecutorService timer, ChunkBatcher.Limits limits,
+                          WorkerLifecycle lifecycle) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.processes = Objects.requireNonNull(processes, "processes");
         this.openCodeSessions = Objects.requireNonNull(openCodeSessions, "openCodeSessions");
         this.directories = Objects.requireNonNull(directories, "directories");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retry = Objects.requireNonNull(retry, "retry");
+        this.timer = Objects.requireNonNull(timer, "timer");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
     }
@@ -179,7 +183,7 @@ public final class ProcessMessage {
     private Outcome prompt(WorkItem item, int attempt, AssistantProcess process, OpenCodeSessionId session,
                            ActiveMessage active) throws InterruptedException {
         MessageId id = item.messageId();
-        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, clock, limits, new ChunkBatcher.Signals() {
+        ChunkBatcher.Signals signals = new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 LOG.info("Stop requested for message {}", id);
@@ -195,7 +199,9 @@ public final class ProcessMessage {
                     lifecycle.supersede();
                 }
             }
-        }, lifecycle::forced);
+        };
+        ChunkBatcher batcher = new ChunkBatcher(id, attempt, backend, retry, timer, clock, limits, signals,
+                lifecycle::forced);
         LOG.info("Answering message {} of session {} in {} (worker {}, model {}, attempt {})", id, item.sessionId(),
                 item.directory(), item.workerId(), item.model().orElse("OpenCode's default"), attempt);
         Reply reply = process.prompt(session, id, item.content(), item.model(),

@@ -116,7 +116,7 @@ public final class MachineServer {
         WorkerDirectories directories = new DirectoriesUnderRoot(settings.realRoot());
         this.workers = new ReconcileWorkers(backend, processes, directories);
         ProcessMessage processMessage = new ProcessMessage(backend, processes, new OpenCodeSessions(), directories,
-                clock, retry, ChunkBatcher.Limits.standard(), lifecycle);
+                clock, retry, scheduler, ChunkBatcher.Limits.standard(), lifecycle);
         this.dispatcher = new WorkDispatcher(settings.instanceId(), clock, processMessage::process, workExecutor,
                 lifecycle);
         this.dispatcher.onRecheckNeeded(this::armRecheck);

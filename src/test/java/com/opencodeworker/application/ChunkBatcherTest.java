@@ -17,14 +17,19 @@ import com.opencodeworker.domain.port.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +45,9 @@ class ChunkBatcherTest {
     private final AtomicInteger cancels = new AtomicInteger();
     private final List<ChunkBatcher.Stop> stops = new CopyOnWriteArrayList<>();
     private final Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(5)), d -> { });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    /** What the reply does when the batcher stops it (the default records the reason). */
+    private Consumer<ChunkBatcher.Stop> onStopped = stops::add;
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
     private final AtomicInteger clockReads = new AtomicInteger();
@@ -60,8 +68,13 @@ class ChunkBatcherTest {
         now.updateAndGet(t -> t.plus(by));
     }
 
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
     private ChunkBatcher batcher(ChunkBatcher.Limits limits, Clock clock) {
-        return new ChunkBatcher(MESSAGE, 1, backend, retry, clock, limits, new ChunkBatcher.Signals() {
+        return new ChunkBatcher(MESSAGE, 1, backend, retry, timer, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
                 cancels.incrementAndGet();
@@ -69,26 +82,46 @@ class ChunkBatcherTest {
 
             @Override
             public void stopped(ChunkBatcher.Stop reason) {
-                stops.add(reason);
+                onStopped.accept(reason);
             }
         }, () -> false);
     }
 
+    /** Records every call's chunks and answers it at once with {@code then}'s answer (or its BackendException). */
     private void recordBatches(Answer<Backend.AppendResult> then) {
+        answerCalls(inv -> {
+            try {
+                return CompletableFuture.completedFuture(then.answer(inv));
+            } catch (BackendException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    /** Records every call's chunks and answers it with the future {@code then} gives. */
+    private void answerCalls(Answer<CompletableFuture<Backend.AppendResult>> then) {
         when(backend.appendChunks(eq(MESSAGE), eq(1), any())).thenAnswer(inv -> {
             batches.add(List.copyOf(inv.getArgument(2)));
             return then.answer(inv);
         });
     }
 
-    /** Every appendChunks call waits until the returned latch is released (5 s at most). */
-    private CountDownLatch holdEveryCallUntilReleased() {
-        CountDownLatch release = new CountDownLatch(1);
-        recordBatches(inv -> {
-            release.await(5, TimeUnit.SECONDS);
-            return ok();
+    /** Every appendChunks call stays unanswered until the returned action runs; calls after it are answered at once. */
+    private Runnable holdEveryCallUntilReleased() {
+        List<CompletableFuture<Backend.AppendResult>> held = new CopyOnWriteArrayList<>();
+        AtomicBoolean released = new AtomicBoolean();
+        answerCalls(inv -> {
+            CompletableFuture<Backend.AppendResult> answer = new CompletableFuture<>();
+            held.add(answer);
+            if (released.get()) {
+                answer.complete(ok());
+            }
+            return answer;
         });
-        return release;
+        return () -> {
+            released.set(true);
+            held.forEach(answer -> answer.complete(ok()));
+        };
     }
 
     /** Limits that flush at once (1 ms), with the given chunk length and bound. */
@@ -102,10 +135,10 @@ class ChunkBatcherTest {
      */
     private ChunkBatcher behindAHeldFirstCall(ChunkBatcher.Limits limits, String first,
                                               Consumer<ChunkBatcher> whileHeld) throws InterruptedException {
-        CountDownLatch release = holdEveryCallUntilReleased();
+        Runnable release = holdEveryCallUntilReleased();
         ChunkBatcher batcher = batcherWithFirstCallInFlight(limits, first);
         whileHeld.accept(batcher);
-        release.countDown();
+        release.run();
         batcher.finish();
         return batcher;
     }
@@ -210,25 +243,76 @@ class ChunkBatcherTest {
     }
 
     @Test
-    void abandonCutsOffACallInFlight() throws InterruptedException {
-        CountDownLatch neverReleased = new CountDownLatch(1);
-        CountDownLatch interrupted = new CountDownLatch(1);
-        recordBatches(inv -> {
-            try {
-                neverReleased.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                throw e;
-            }
-            return ok();
-        });
-        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+    void afterAbandonTheAnswerOfTheCallInFlightChangesNothingAndNothingMoreIsSent() throws InterruptedException {
+        CompletableFuture<Backend.AppendResult> inFlight = new CompletableFuture<>();
+        answerCalls(inv -> inFlight);
+        ChunkBatcher batcher = batcher(eager(4096, 1 << 20));
         batcher.add(ChunkKind.TEXT, "a");
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        awaitBatches(1);
+        batcher.add(ChunkKind.TEXT, "b");
 
         batcher.abandon();
+        inFlight.complete(new Backend.AppendResult(0, true));
+        batcher.finish();
 
-        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(batches).hasSize(1);
+        assertThat(batcher.calls()).isZero();
+        assertThat(cancels).hasValue(0);
+    }
+
+    @Test
+    void aCallIsSentByTheThreadThatMadeItDueOrByTheAnswerBeforeIt() throws InterruptedException {
+        List<String> senders = new CopyOnWriteArrayList<>();
+        CompletableFuture<Backend.AppendResult> first = new CompletableFuture<>();
+        answerCalls(inv -> {
+            senders.add(Thread.currentThread().getName());
+            return senders.size() == 1 ? first : CompletableFuture.completedFuture(ok());
+        });
+        ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ZERO, 4096, 4096, 1 << 20));
+        batcher.add(ChunkKind.TEXT, "a");
+        batcher.add(ChunkKind.TEXT, "b");
+        Thread adapter = new Thread(() -> first.complete(ok()), "adapter-reader");
+
+        adapter.start();
+        adapter.join();
+        batcher.finish();
+
+        assertThat(senders).containsExactly(Thread.currentThread().getName(), "adapter-reader");
+        assertThat(sentText()).isEqualTo("ab");
+    }
+
+    @Test
+    void aStopSignalRunsOffTheAnswersThreadAndFinishWaitsForIt() throws Exception {
+        CountDownLatch abortMayEnd = new CountDownLatch(1);
+        onStopped = reason -> {
+            stops.add(reason);
+            try {
+                abortMayEnd.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        CompletableFuture<Backend.AppendResult> inFlight = new CompletableFuture<>();
+        answerCalls(inv -> inFlight);
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+        batcher.add(ChunkKind.TEXT, "a");
+        awaitBatches(1);
+
+        // Returns although the reply's stop (an abort over HTTP in the worker) has not ended.
+        inFlight.completeExceptionally(new BackendException.LeaseLost("taken over"));
+        CompletableFuture<Void> finished = CompletableFuture.runAsync(() -> {
+            try {
+                batcher.finish();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> stops.contains(ChunkBatcher.Stop.LEASE_LOST));
+
+        assertThat(finished).isNotDone();
+        abortMayEnd.countDown();
+        finished.get(5, TimeUnit.SECONDS);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.LEASE_LOST);
     }
 
     @Test

@@ -45,8 +45,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,6 +69,7 @@ class ProcessMessageTest {
     private final ScriptedAssistant assistant = new ScriptedAssistant();
     private final WorkerLifecycle lifecycle = new WorkerLifecycle();
     private final List<Chunk> chunks = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private ProcessMessage processMessage;
     private SessionProcesses processes;
 
@@ -79,14 +83,19 @@ class ProcessMessageTest {
             synchronized (chunks) {
                 chunks.addAll(inv.getArgument(2));
             }
-            return new Backend.AppendResult(Long.MAX_VALUE, false);
+            return CompletableFuture.completedFuture(new Backend.AppendResult(Long.MAX_VALUE, false));
         });
+    }
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
     }
 
     private ProcessMessage processMessageOn(SessionProcesses sessionProcesses) throws IOException {
         Retry retry = new Retry(RetryBackoff.of(Duration.ofMillis(1), Duration.ofMillis(2)), d -> { });
         return new ProcessMessage(backend, sessionProcesses, new OpenCodeSessions(),
-                new DirectoriesUnderRoot(root.toRealPath()), Instant::now, retry,
+                new DirectoriesUnderRoot(root.toRealPath()), Instant::now, retry, timer,
                 new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4096, 1 << 20), lifecycle);
     }
 
@@ -291,7 +300,8 @@ class ProcessMessageTest {
 
     @Test
     void aLostLeaseStopsTheReplyAndWritesNothingMore() throws Exception {
-        when(backend.appendChunks(eq(MESSAGE), anyInt(), any())).thenThrow(new BackendException.LeaseLost("moved"));
+        when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
+                .thenAnswer(inv -> CompletableFuture.failedFuture(new BackendException.LeaseLost("moved")));
 
         Outcome outcome = processMessage.process(item(), new ActiveMessage(MESSAGE));
 
@@ -303,7 +313,7 @@ class ProcessMessageTest {
     @Test
     void beingSupersededWhileStreamingStopsTheReplyWritesNothingMoreAndEndsTheWorker() throws Exception {
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
-                .thenThrow(new BackendException.Superseded("another instance"));
+                .thenAnswer(inv -> CompletableFuture.failedFuture(new BackendException.Superseded("another instance")));
         assistant.holdReplies();
         ActiveMessage active = new ActiveMessage(MESSAGE);
 
@@ -319,7 +329,7 @@ class ProcessMessageTest {
     @Test
     void aStopAskedForThroughTheBackendStopsTheReplyAndCompletesIt() throws Exception {
         when(backend.appendChunks(eq(MESSAGE), anyInt(), any()))
-                .thenReturn(new Backend.AppendResult(Long.MAX_VALUE, true));
+                .thenAnswer(inv -> CompletableFuture.completedFuture(new Backend.AppendResult(Long.MAX_VALUE, true)));
         assistant.holdReplies();
         ActiveMessage active = new ActiveMessage(MESSAGE);
 

@@ -13,12 +13,14 @@ import com.opencodeworker.domain.WorkerId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * The backend contract (docs: backend-contract) as the worker sees it. The machine id, secret and
- * instance id are the adapter's: no method takes them. Every method blocks until the backend
- * answered and throws a {@link BackendException} otherwise. Implementations are thread-safe.
+ * instance id are the adapter's: no method takes them. Every method but {@link #appendChunks} blocks
+ * until the backend answered and throws a {@link BackendException} otherwise. Implementations are
+ * thread-safe.
  */
 public interface Backend extends AutoCloseable {
 
@@ -55,8 +57,13 @@ public interface Backend extends AutoCloseable {
     /** {@code messages:claim}. */
     ClaimResult claim(MessageId message);
 
-    /** {@code messages:appendChunks}; idempotent per (message, attempt, sequence). */
-    AppendResult appendChunks(MessageId message, int attempt, List<Chunk> chunks);
+    /**
+     * {@code messages:appendChunks}; idempotent per (message, attempt, sequence). The one call that does
+     * not block (a reply makes one per streamed delta): the future completes with the answer, or
+     * exceptionally with the {@link BackendException} a blocking call would throw, on a thread of the
+     * adapter's, so what follows it must be short and must not block.
+     */
+    CompletableFuture<AppendResult> appendChunks(MessageId message, int attempt, List<Chunk> chunks);
 
     /** {@code messages:complete}. */
     void complete(MessageId message, int attempt, CompletedReply reply);

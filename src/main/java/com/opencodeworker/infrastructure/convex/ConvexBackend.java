@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -129,7 +131,7 @@ public final class ConvexBackend implements Backend {
     }
 
     @Override
-    public AppendResult appendChunks(MessageId message, int attempt, List<Chunk> chunks) {
+    public CompletableFuture<AppendResult> appendChunks(MessageId message, int attempt, List<Chunk> chunks) {
         Map<String, Object> args = messageArgs(message, attempt);
         List<Object> wireChunks = new ArrayList<>(chunks.size());
         for (Chunk chunk : chunks) {
@@ -140,7 +142,26 @@ public final class ConvexBackend implements Backend {
             wireChunks.add(wire);
         }
         args.put("chunks", wireChunks);
-        return decode("messages:appendChunks", mutationAnswered("messages:appendChunks", args), Answers::appendChunks);
+        String function = "messages:appendChunks";
+        CompletableFuture<AppendResult> result = new CompletableFuture<>();
+        CompletableFuture<Object> answer;
+        try {
+            answer = call(function, () -> functions.mutationAnsweredAsync(function, args));
+        } catch (BackendException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((value, error) -> {
+            try {
+                if (error != null) {
+                    throw mapped(function, error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error);
+                }
+                result.complete(decode(function, value, Answers::appendChunks));
+            } catch (BackendException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     @Override
@@ -212,17 +233,24 @@ public final class ConvexBackend implements Backend {
         return call(function, () -> functions.mutationAnswered(function, args));
     }
 
-    private Object call(String function, Supplier<Object> call) {
+    private <T> T call(String function, Supplier<T> call) {
         synchronized (this) {
             ensureOpen(function);
         }
         try {
             return call.get();
-        } catch (ConvexException e) {
-            throw errors.map(function, e);
         } catch (RuntimeException e) {
-            throw errors.unexpected(function, e);
+            throw mapped(function, e);
         }
+    }
+
+    /** What the port throws for {@code error}, a failure of {@code function}. */
+    private BackendException mapped(String function, Throwable error) {
+        if (error instanceof ConvexException convex) {
+            return errors.map(function, convex);
+        }
+        return errors.unexpected(function, error instanceof RuntimeException runtime ? runtime
+                : new IllegalStateException(error));
     }
 
     private Object query(String function) {

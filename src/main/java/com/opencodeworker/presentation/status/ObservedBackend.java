@@ -13,6 +13,8 @@ import com.opencodeworker.domain.port.BackendException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -116,10 +118,19 @@ public final class ObservedBackend implements Backend {
     }
 
     @Override
-    public AppendResult appendChunks(MessageId message, int attempt, List<Chunk> chunks) {
-        AppendResult result = observed(() -> backend.appendChunks(message, attempt, chunks));
-        board.chunksSent(message.value(), chunks.size());
-        return result;
+    public CompletableFuture<AppendResult> appendChunks(MessageId message, int attempt, List<Chunk> chunks) {
+        return backend.appendChunks(message, attempt, chunks).whenComplete((result, error) -> {
+            if (error == null) {
+                board.connectionFine();
+                board.chunksSent(message.value(), chunks.size());
+            } else if (unwrapped(error) instanceof BackendException e && e.retryable()) {
+                board.connectionTrouble(e.getMessage());
+            }
+        });
+    }
+
+    private static Throwable unwrapped(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     @Override

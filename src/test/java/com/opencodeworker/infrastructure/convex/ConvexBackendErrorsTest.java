@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.convex;
 
+import static com.opencodeworker.infrastructure.convex.ConvexBackendFixture.appended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -299,7 +300,7 @@ class ConvexBackendErrorsTest {
                 "sessions:update", b -> b.updateSession(new SessionId("chat_1"), Optional.of(SessionStatus.ACTIVE),
                         Optional.of(new OpenCodeSessionId("ses_1"))),
                 "messages:claim", b -> b.claim(message),
-                "messages:appendChunks", b -> b.appendChunks(message, 1, List.of(new Chunk(0, ChunkKind.TEXT, "t"))),
+                "messages:appendChunks", b -> appended(b.appendChunks(message, 1, List.of(new Chunk(0, ChunkKind.TEXT, "t")))),
                 "messages:complete", b -> b.complete(message, 1, new Backend.CompletedReply("c", Optional.of("r"),
                         Optional.of("[]"), Optional.of(new Usage(1, 2, 0.1)))),
                 "messages:fail", b -> b.fail(message, 1, "e", true));

@@ -11,7 +11,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -97,6 +101,20 @@ final class ConvexBackendFixture implements AutoCloseable {
     enum Wait { QUERY, SUBSCRIPTIONS, ANSWER }
 
     /** How the last call of {@code path} an adapter sent waited. */
+    /** Waits for an appendChunks call's answer (5 s at most); throws its BackendException as the call's own. */
+    static Backend.AppendResult appended(CompletableFuture<Backend.AppendResult> call) {
+        try {
+            return call.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new AssertionError(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("no answer to appendChunks", e);
+        }
+    }
+
     Wait lastWait(String path) {
         return last(path).waiting();
     }

@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.convex;
 
+import static com.opencodeworker.infrastructure.convex.ConvexBackendFixture.appended;
 import static com.opencodeworker.infrastructure.convex.ConvexBackendFixture.REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -95,7 +96,7 @@ class ConvexBackendMachineTest {
                 Arguments.of("workers:setStatus", (Consumer<Backend>) b -> b.setWorkerStatus(new WorkerId("wrk_9999"), Optional.empty())),
                 Arguments.of("sessions:update", (Consumer<Backend>) b -> b.updateSession(new SessionId("chat_9999"), Optional.of(SessionStatus.IDLE), Optional.empty())),
                 Arguments.of("messages:claim", (Consumer<Backend>) b -> b.claim(message)),
-                Arguments.of("messages:appendChunks", (Consumer<Backend>) b -> b.appendChunks(message, 1, List.of(new Chunk(0, ChunkKind.TEXT, "x")))),
+                Arguments.of("messages:appendChunks", (Consumer<Backend>) b -> appended(b.appendChunks(message, 1, List.of(new Chunk(0, ChunkKind.TEXT, "x"))))),
                 Arguments.of("messages:complete", (Consumer<Backend>) b -> b.complete(message, 1, new Backend.CompletedReply("x", Optional.empty(), Optional.empty(), Optional.empty()))),
                 Arguments.of("messages:fail", (Consumer<Backend>) b -> b.fail(message, 1, "boom", false)));
     }
@@ -142,8 +143,8 @@ class ConvexBackendMachineTest {
         Backend.Claimed claim = (Backend.Claimed) first.claim(new MessageId(message));
         world.connected();
 
-        assertThatThrownBy(() -> first.appendChunks(new MessageId(message), claim.attempt(),
-                List.of(new Chunk(0, ChunkKind.TEXT, "late")))).isInstanceOf(BackendException.Superseded.class);
+        assertThatThrownBy(() -> appended(first.appendChunks(new MessageId(message), claim.attempt(),
+                List.of(new Chunk(0, ChunkKind.TEXT, "late"))))).isInstanceOf(BackendException.Superseded.class);
 
         assertThat(world.backend.chunks(message, claim.attempt())).isEmpty();
     }
@@ -396,7 +397,7 @@ class ConvexBackendMachineTest {
         ConvexBackend adapter = world.connected();
 
         assertThatThrownBy(() -> adapter.claim(theirs)).isInstanceOf(BackendException.Unauthorized.class);
-        assertThatThrownBy(() -> adapter.appendChunks(theirs, 1, List.of())).isInstanceOf(BackendException.Unauthorized.class);
+        assertThatThrownBy(() -> appended(adapter.appendChunks(theirs, 1, List.of()))).isInstanceOf(BackendException.Unauthorized.class);
         assertThatThrownBy(() -> adapter.fail(theirs, 1, "x", false)).isInstanceOf(BackendException.Unauthorized.class);
         assertThat(world.adapter().fetchWork()).extracting(WorkItem::messageId).doesNotContain(theirs);
     }

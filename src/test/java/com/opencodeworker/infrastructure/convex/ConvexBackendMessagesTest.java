@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.convex;
 
+import static com.opencodeworker.infrastructure.convex.ConvexBackendFixture.appended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -89,7 +90,7 @@ class ConvexBackendMessagesTest {
     void claimsAndChunksAreDoneOnTheirAnswerWhileTheOutcomeWaitsForTheSubscriptions() {
         MessageId message = new MessageId(world.send("hi"));
         int attempt = ((Claimed) adapter.claim(message)).attempt();
-        adapter.appendChunks(message, attempt, List.of(chunk(0, "Hi")));
+        appended(adapter.appendChunks(message, attempt, List.of(chunk(0, "Hi"))));
         adapter.complete(message, attempt, DONE);
 
         // Nothing of a claim or a chunk is read back through the work subscription: its answer is enough.
@@ -237,8 +238,8 @@ class ConvexBackendMessagesTest {
         String message = world.send("hello");
         int attempt = claim(message);
 
-        adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "Hel"), new Chunk(1, ChunkKind.REASONING, "hm")));
-        adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(2, "lo")));
+        appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "Hel"), new Chunk(1, ChunkKind.REASONING, "hm"))));
+        appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(2, "lo"))));
 
         assertThat(world.backend.chunks(message, attempt)).containsExactly(new ChunkView(0, "text", "Hel"),
                 new ChunkView(1, "reasoning", "hm"), new ChunkView(2, "text", "lo"));
@@ -248,9 +249,9 @@ class ConvexBackendMessagesTest {
     void appendChunksIgnoresASequenceAlreadyStored() {
         String message = world.send("hello");
         int attempt = claim(message);
-        adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "first")));
+        appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "first"))));
 
-        adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "again"), chunk(1, "more")));
+        appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "again"), chunk(1, "more"))));
 
         assertThat(world.backend.chunks(message, attempt)).extracting(ChunkView::text).containsExactly("first", "more");
     }
@@ -262,9 +263,9 @@ class ConvexBackendMessagesTest {
         world.convex.loseNextAnswer("messages:appendChunks");
         List<Chunk> batch = List.of(chunk(0, "a"), chunk(1, "b"));
 
-        assertThatThrownBy(() -> adapter.appendChunks(new MessageId(message), attempt, batch))
+        assertThatThrownBy(() -> appended(adapter.appendChunks(new MessageId(message), attempt, batch)))
                 .isInstanceOf(BackendException.Transient.class);
-        adapter.appendChunks(new MessageId(message), attempt, batch);
+        appended(adapter.appendChunks(new MessageId(message), attempt, batch));
 
         assertThat(world.backend.chunks(message, attempt)).extracting(ChunkView::text).containsExactly("a", "b");
     }
@@ -275,7 +276,7 @@ class ConvexBackendMessagesTest {
         int attempt = claim(message);
         world.advance(50_000);
 
-        AppendResult result = adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x")));
+        AppendResult result = appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x"))));
 
         assertThat(result).isEqualTo(new AppendResult(world.now() + 90_000, false));
         assertThat(world.backend.message(message).leaseExpiresAt()).isEqualTo(world.now() + 90_000);
@@ -287,7 +288,7 @@ class ConvexBackendMessagesTest {
         int attempt = claim(message);
         world.backend.cancel(message);
 
-        assertThat(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x"))).cancelRequested()).isTrue();
+        assertThat(appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x")))).cancelRequested()).isTrue();
     }
 
     @Test
@@ -296,7 +297,7 @@ class ConvexBackendMessagesTest {
         int attempt = claim(message);
         world.advance(200_000);
 
-        adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "late but mine")));
+        appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "late but mine"))));
 
         assertThat(world.backend.chunks(message, attempt)).hasSize(1);
     }
@@ -308,7 +309,7 @@ class ConvexBackendMessagesTest {
         world.advance(90_000);
         world.backend.claimAs(message, OTHER_INSTANCE);
 
-        assertThatThrownBy(() -> adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x"))))
+        assertThatThrownBy(() -> appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(0, "x")))))
                 .isInstanceOf(BackendException.LeaseLost.class);
     }
 
@@ -317,7 +318,7 @@ class ConvexBackendMessagesTest {
         String message = world.send("hello");
         int attempt = claim(message);
 
-        assertThatThrownBy(() -> adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(1, "x"))))
+        assertThatThrownBy(() -> appended(adapter.appendChunks(new MessageId(message), attempt, List.of(chunk(1, "x")))))
                 .isInstanceOf(BackendException.Rejected.class);
         assertThat(world.backend.chunks(message, attempt)).isEmpty();
     }
@@ -394,7 +395,7 @@ class ConvexBackendMessagesTest {
         return Stream.of(
                 Arguments.of("complete", (BiConsumer<Backend, Finish>) (b, f) -> b.complete(f.message(), f.attempt(), DONE)),
                 Arguments.of("fail", (BiConsumer<Backend, Finish>) (b, f) -> b.fail(f.message(), f.attempt(), "x", true)),
-                Arguments.of("appendChunks", (BiConsumer<Backend, Finish>) (b, f) -> b.appendChunks(f.message(), f.attempt(), List.of())));
+                Arguments.of("appendChunks", (BiConsumer<Backend, Finish>) (b, f) -> appended(b.appendChunks(f.message(), f.attempt(), List.of()))));
     }
 
     @ParameterizedTest(name = "{0}")

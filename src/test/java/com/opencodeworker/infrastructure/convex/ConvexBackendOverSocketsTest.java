@@ -1,5 +1,6 @@
 package com.opencodeworker.infrastructure.convex;
 
+import static com.opencodeworker.infrastructure.convex.ConvexBackendFixture.appended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -82,7 +83,7 @@ class ConvexBackendOverSocketsTest {
         assertThat(item.model()).contains("fake/model");
 
         Backend.ClaimResult claim = backend.claim(item.messageId());
-        backend.appendChunks(item.messageId(), 1, List.of(new Chunk(0, ChunkKind.TEXT, "Hi")));
+        appended(backend.appendChunks(item.messageId(), 1, List.of(new Chunk(0, ChunkKind.TEXT, "Hi"))));
         backend.complete(item.messageId(), 1, new Backend.CompletedReply("Hi there", Optional.empty(),
                 Optional.empty(), Optional.empty()));
 
@@ -99,7 +100,7 @@ class ConvexBackendOverSocketsTest {
         backend.claim(id);
         server.dropSocketOnMutation("messages:appendChunks", 1, true);
 
-        Backend.AppendResult result = backend.appendChunks(id, 1, List.of(new Chunk(0, ChunkKind.TEXT, "once")));
+        Backend.AppendResult result = appended(backend.appendChunks(id, 1, List.of(new Chunk(0, ChunkKind.TEXT, "once"))));
 
         assertThat(result.cancelRequested()).isFalse();
         assertThat(server.executions("messages:appendChunks")).isEqualTo(1);
@@ -114,7 +115,7 @@ class ConvexBackendOverSocketsTest {
 
         ConvexBackend second = connected(InstanceId.random());
 
-        assertThatThrownBy(() -> first.appendChunks(id, 1, List.of(new Chunk(0, ChunkKind.TEXT, "late"))))
+        assertThatThrownBy(() -> appended(first.appendChunks(id, 1, List.of(new Chunk(0, ChunkKind.TEXT, "late")))))
                 .isInstanceOf(BackendException.Superseded.class)
                 .hasMessageContaining("another worker connected").hasMessageNotContaining(token.secret());
         assertThat(contract.message(id.value()).status()).isEqualTo("pending");
