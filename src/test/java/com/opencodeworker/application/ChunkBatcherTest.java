@@ -342,6 +342,87 @@ class ChunkBatcherTest {
     }
 
     @Test
+    void finishWaitsForTheCancelSignalToHaveRun() throws Exception {
+        CountDownLatch cancelMayEnd = new CountDownLatch(1);
+        ChunkBatcher batcher = new ChunkBatcher(MESSAGE, 1, backend, retry, timer, Clock.system(),
+                ChunkBatcher.Limits.standard(), new ChunkBatcher.Signals() {
+                    @Override
+                    public void cancelRequested() {
+                        cancels.incrementAndGet();
+                        try {
+                            cancelMayEnd.await(5, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+
+                    @Override
+                    public void stopped(ChunkBatcher.Stop reason) {
+                        stops.add(reason);
+                    }
+                }, () -> false);
+        recordBatches(inv -> new Backend.AppendResult(0, true));
+        batcher.add(ChunkKind.TEXT, "a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancels.get() == 1);
+
+        Thread finishing = new Thread(() -> {
+            try {
+                batcher.finish();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "finishing");
+        finishing.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> finishing.getState() == Thread.State.WAITING
+                || finishing.getState() == Thread.State.TERMINATED);
+
+        assertThat(finishing.getState()).isEqualTo(Thread.State.WAITING);
+        cancelMayEnd.countDown();
+        finishing.join(5_000);
+        assertThat(finishing.isAlive()).isFalse();
+        assertThat(cancels).hasValue(1);
+    }
+
+    @Test
+    void aFailedAnswerIsReadByItsCauseWhenTheAdapterWrapsIt() throws InterruptedException {
+        // A future made by a dependent stage (thenApply, as the Convex adapter maps its answer) fails with a
+        // CompletionException around the backend's error.
+        answerCalls(inv -> CompletableFuture.<Backend.AppendResult>failedFuture(
+                new BackendException.LeaseLost("taken over")).thenApply(result -> result));
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+
+        batcher.add(ChunkKind.TEXT, "hello");
+        batcher.finish();
+
+        assertThat(stops).containsExactly(ChunkBatcher.Stop.LEASE_LOST);
+    }
+
+    @Test
+    void aRecoveryIsLoggedOnceAndTheNextFailureIsLoggedAgain() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        recordBatches(inv -> {
+            int call = calls.incrementAndGet();
+            if (call == 1 || call == 3) {
+                throw new BackendException.Transient("socket dropped", null);
+            }
+            return ok();
+        });
+        List<String> lines;
+        try (LogCapture log = LogCapture.of(Retry.class)) {
+            ChunkBatcher batcher = batcher(eager(4096, 1 << 20));
+            batcher.add(ChunkKind.TEXT, "a");
+            await().atMost(Duration.ofSeconds(5)).until(() -> batcher.calls() == 1);
+            batcher.add(ChunkKind.TEXT, "b");
+            batcher.finish();
+            lines = log.messages();
+        }
+
+        assertThat(lines).hasSize(4).allMatch(line -> line.startsWith("appendChunks for m1 "));
+        assertThat(lines.get(1)).isEqualTo("appendChunks for m1 succeeded again after 1 failed attempt");
+        assertThat(lines.get(2)).startsWith("appendChunks for m1 failed (socket dropped); retrying");
+    }
+
+    @Test
     void longDeltasAreSplitWithoutBreakingSurrogatePairs() throws InterruptedException {
         recordBatches(inv -> ok());
         ChunkBatcher batcher = batcher(new ChunkBatcher.Limits(Duration.ofMillis(1), 4096, 4, 1 << 20));
