@@ -48,6 +48,8 @@ class ChunkBatcherTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     /** What the reply does when the batcher stops it (the default records the reason). */
     private Consumer<ChunkBatcher.Stop> onStopped = stops::add;
+    /** What the reply does when the backend asks to cancel it (the default counts it). */
+    private Runnable onCancel = cancels::incrementAndGet;
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochMilli(1_000_000));
     private final AtomicInteger clockReads = new AtomicInteger();
@@ -77,7 +79,7 @@ class ChunkBatcherTest {
         return new ChunkBatcher(MESSAGE, 1, backend, retry, timer, clock, limits, new ChunkBatcher.Signals() {
             @Override
             public void cancelRequested() {
-                cancels.incrementAndGet();
+                onCancel.run();
             }
 
             @Override
@@ -344,23 +346,15 @@ class ChunkBatcherTest {
     @Test
     void finishWaitsForTheCancelSignalToHaveRun() throws Exception {
         CountDownLatch cancelMayEnd = new CountDownLatch(1);
-        ChunkBatcher batcher = new ChunkBatcher(MESSAGE, 1, backend, retry, timer, Clock.system(),
-                ChunkBatcher.Limits.standard(), new ChunkBatcher.Signals() {
-                    @Override
-                    public void cancelRequested() {
-                        cancels.incrementAndGet();
-                        try {
-                            cancelMayEnd.await(5, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-
-                    @Override
-                    public void stopped(ChunkBatcher.Stop reason) {
-                        stops.add(reason);
-                    }
-                }, () -> false);
+        onCancel = () -> {
+            cancels.incrementAndGet();
+            try {
+                cancelMayEnd.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
         recordBatches(inv -> new Backend.AppendResult(0, true));
         batcher.add(ChunkKind.TEXT, "a");
         await().atMost(Duration.ofSeconds(5)).until(() -> cancels.get() == 1);
