@@ -157,8 +157,9 @@ public final class ConvexBackend implements Backend {
                             ? error.getCause() : error);
                 }
                 result.complete(decode(function, value, Answers::appendChunks));
-            } catch (BackendException e) {
-                result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                // Whatever goes wrong here must still complete the future: the batcher waits for it.
+                result.completeExceptionally(e instanceof BackendException ? e : mapped(function, e));
             }
         });
         return result;
