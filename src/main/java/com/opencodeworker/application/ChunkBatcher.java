@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -213,8 +212,7 @@ public final class ChunkBatcher {
             if (error == null) {
                 answered(result);
             } else {
-                failed(batch, error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                failed(batch, Backend.failureOf(error));
             }
         });
     }

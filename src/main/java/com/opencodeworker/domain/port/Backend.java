@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -60,10 +61,19 @@ public interface Backend extends AutoCloseable {
     /**
      * {@code messages:appendChunks}; idempotent per (message, attempt, sequence). The one call that does
      * not block (a reply makes one per streamed delta): the future completes with the answer, or
-     * exceptionally with the {@link BackendException} a blocking call would throw, on a thread of the
-     * adapter's, so what follows it must be short and must not block.
+     * exceptionally with the {@link BackendException} a blocking call would throw (read it with
+     * {@link #failureOf}), on a thread of the adapter's, so what follows it must be short and must not
+     * block.
      */
     CompletableFuture<AppendResult> appendChunks(MessageId message, int attempt, List<Chunk> chunks);
+
+    /**
+     * The error a future failed with: a stage that follows a failed one (as a decorator's or the
+     * adapter's does) fails with a {@link CompletionException} around it.
+     */
+    static Throwable failureOf(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
 
     /** {@code messages:complete}. */
     void complete(MessageId message, int attempt, CompletedReply reply);

@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -143,26 +142,19 @@ public final class ConvexBackend implements Backend {
         }
         args.put("chunks", wireChunks);
         String function = "messages:appendChunks";
-        CompletableFuture<AppendResult> result = new CompletableFuture<>();
         CompletableFuture<Object> answer;
         try {
             answer = call(function, () -> functions.mutationAnsweredAsync(function, args));
         } catch (BackendException e) {
             return CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((value, error) -> {
-            try {
-                if (error != null) {
-                    throw mapped(function, error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error);
-                }
-                result.complete(decode(function, value, Answers::appendChunks));
-            } catch (RuntimeException e) {
-                // Whatever goes wrong here must still complete the future: the batcher waits for it.
-                result.completeExceptionally(e instanceof BackendException ? e : mapped(function, e));
+        // handle() completes the future whatever the function throws: the batcher waits for it.
+        return answer.handle((value, error) -> {
+            if (error != null) {
+                throw mapped(function, Backend.failureOf(error));
             }
+            return decode(function, value, Answers::appendChunks);
         });
-        return result;
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -123,14 +122,10 @@ public final class ObservedBackend implements Backend {
             if (error == null) {
                 board.connectionFine();
                 board.chunksSent(message.value(), chunks.size());
-            } else if (unwrapped(error) instanceof BackendException e && e.retryable()) {
+            } else if (Backend.failureOf(error) instanceof BackendException e && e.retryable()) {
                 board.connectionTrouble(e.getMessage());
             }
         });
-    }
-
-    private static Throwable unwrapped(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     @Override
