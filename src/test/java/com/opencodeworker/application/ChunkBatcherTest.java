@@ -286,14 +286,7 @@ class ChunkBatcherTest {
     @Test
     void aStopSignalRunsOffTheAnswersThreadAndFinishWaitsForIt() throws Exception {
         CountDownLatch abortMayEnd = new CountDownLatch(1);
-        onStopped = reason -> {
-            stops.add(reason);
-            try {
-                abortMayEnd.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        onStopped = reason -> blockUntil(abortMayEnd, () -> stops.add(reason));
         CompletableFuture<Backend.AppendResult> inFlight = new CompletableFuture<>();
         answerCalls(inv -> inFlight);
         ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
@@ -302,19 +295,40 @@ class ChunkBatcherTest {
 
         // Returns although the reply's stop (an abort over HTTP in the worker) has not ended.
         inFlight.completeExceptionally(new BackendException.LeaseLost("taken over"));
-        CompletableFuture<Void> finished = CompletableFuture.runAsync(() -> {
+        await().atMost(Duration.ofSeconds(5)).until(() -> stops.contains(ChunkBatcher.Stop.LEASE_LOST));
+
+        assertFinishWaitsUntil(batcher, abortMayEnd);
+        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.LEASE_LOST);
+    }
+
+    /** Runs {@code first}, then blocks until {@code mayEnd} is counted down, as a signal that aborts a reply. */
+    private static void blockUntil(CountDownLatch mayEnd, Runnable first) {
+        first.run();
+        try {
+            mayEnd.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code finish} on a thread of its own waits (does not return) until {@code signalMayEnd}, then returns. */
+    private static void assertFinishWaitsUntil(ChunkBatcher batcher, CountDownLatch signalMayEnd)
+            throws InterruptedException {
+        Thread finishing = new Thread(() -> {
             try {
                 batcher.finish();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
-        await().atMost(Duration.ofSeconds(5)).until(() -> stops.contains(ChunkBatcher.Stop.LEASE_LOST));
+        }, "finishing");
+        finishing.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> finishing.getState() == Thread.State.WAITING
+                || finishing.getState() == Thread.State.TERMINATED);
 
-        assertThat(finished).isNotDone();
-        abortMayEnd.countDown();
-        finished.get(5, TimeUnit.SECONDS);
-        assertThat(batcher.stopReason()).isEqualTo(ChunkBatcher.Stop.LEASE_LOST);
+        assertThat(finishing.getState()).isEqualTo(Thread.State.WAITING);
+        signalMayEnd.countDown();
+        finishing.join(5_000);
+        assertThat(finishing.isAlive()).isFalse();
     }
 
     @Test
@@ -346,40 +360,19 @@ class ChunkBatcherTest {
     @Test
     void finishWaitsForTheCancelSignalToHaveRun() throws Exception {
         CountDownLatch cancelMayEnd = new CountDownLatch(1);
-        onCancel = () -> {
-            cancels.incrementAndGet();
-            try {
-                cancelMayEnd.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
+        onCancel = () -> blockUntil(cancelMayEnd, cancels::incrementAndGet);
         recordBatches(inv -> new Backend.AppendResult(0, true));
+        ChunkBatcher batcher = batcher(ChunkBatcher.Limits.standard());
         batcher.add(ChunkKind.TEXT, "a");
         await().atMost(Duration.ofSeconds(5)).until(() -> cancels.get() == 1);
 
-        Thread finishing = new Thread(() -> {
-            try {
-                batcher.finish();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "finishing");
-        finishing.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> finishing.getState() == Thread.State.WAITING
-                || finishing.getState() == Thread.State.TERMINATED);
-
-        assertThat(finishing.getState()).isEqualTo(Thread.State.WAITING);
-        cancelMayEnd.countDown();
-        finishing.join(5_000);
-        assertThat(finishing.isAlive()).isFalse();
+        assertFinishWaitsUntil(batcher, cancelMayEnd);
         assertThat(cancels).hasValue(1);
     }
 
     @Test
     void aFailedAnswerIsReadByItsCauseWhenTheAdapterWrapsIt() throws InterruptedException {
-        // A future made by a dependent stage (thenApply, as the Convex adapter maps its answer) fails with a
+        // A future made by a dependent stage (as the Convex adapter maps its answer with handle()) fails with a
         // CompletionException around the backend's error.
         answerCalls(inv -> CompletableFuture.<Backend.AppendResult>failedFuture(
                 new BackendException.LeaseLost("taken over")).thenApply(result -> result));
