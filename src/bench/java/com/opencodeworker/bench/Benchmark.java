@@ -24,6 +24,7 @@ import java.util.function.LongSupplier;
  */
 public final class Benchmark {
     private static final int WARM_SAMPLES = 30;
+    private static final int[] COST_AFTER_REPLIES = {30, 100};
     private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
     /** A warm turn starts once both OpenCode servers and the worker used at most 10 ms of CPU over this long. */
     private static final Duration QUIET_BEFORE_TURN = Duration.ofMillis(300);
@@ -55,14 +56,19 @@ public final class Benchmark {
             printSideBySide("per-session", perSession, "per-directory", perDirectory);
         }
         if (parts.contains("cost")) {
-            System.out.println("== the worker's own cost, started as java -jar starts it (the JVM's defaults)");
-            section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
-                    Map.of()).run()));
-            System.out.println("== the worker's own cost, started as the launcher and the service start it ("
-                    + String.join(" ", DaemonJvmOptions.OPTIONS) + ")");
-            section(() -> print(new WorkerCpu(Duration.ofMillis(250), 30, 5, Duration.ofSeconds(30),
-                    DAEMON_JVM).run()));
+            System.out.println("== the worker's own cost, started as java -jar starts it / as the launcher and the"
+                    + " service start it (" + String.join(" ", DaemonJvmOptions.OPTIONS) + ")");
+            Map<String, String> plain = new LinkedHashMap<>();
+            Map<String, String> daemon = new LinkedHashMap<>();
+            section(() -> plain.putAll(cost(Map.of())));
+            section(() -> daemon.putAll(cost(DAEMON_JVM)));
+            printSideBySide("java -jar", plain, "launcher, service", daemon);
         }
+    }
+
+    /** The worker's cost per reply of 40 chunks 250 ms apart, over 5 replies after 30 and after 100 replies. */
+    private static Map<String, String> cost(Map<String, String> workerEnvironment) throws Exception {
+        return new WorkerCpu(Duration.ofMillis(250), COST_AFTER_REPLIES, 5, Duration.ofSeconds(30), workerEnvironment).run();
     }
 
     private static void printSideBySide(String leftName, Map<String, String> left, String rightName,

@@ -14,19 +14,20 @@ import java.util.TreeMap;
 /**
  * The worker's own cost, as a separate JVM started like a user starts it: the time from its start
  * to connected, its idle memory and CPU, and its CPU per streamed reply against OpenCode's for the
- * same replies (40 chunks each, {@code chunkDelay} apart).
+ * same replies (40 chunks each, {@code chunkDelay} apart), measured over {@code replies} replies
+ * after each of {@code after} replies so far: early (the JIT compilers still at work) and later.
  */
 final class WorkerCpu {
     private static final Duration WARM_UP_CHUNK_DELAY = Duration.ofMillis(110);
     private final Duration chunkDelay;
     private final int replies;
-    private final int warmUps;
+    private final int[] after;
     private final Duration idle;
     private final Map<String, String> workerEnvironment;
 
-    WorkerCpu(Duration chunkDelay, int warmUps, int replies, Duration idle, Map<String, String> workerEnvironment) {
+    WorkerCpu(Duration chunkDelay, int[] after, int replies, Duration idle, Map<String, String> workerEnvironment) {
         this.chunkDelay = chunkDelay;
-        this.warmUps = warmUps;
+        this.after = after.clone();
         this.replies = replies;
         this.idle = idle;
         this.workerEnvironment = workerEnvironment;
@@ -42,39 +43,20 @@ final class WorkerCpu {
             Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.machineStatus()));
             results.put("worker start to connected (ms)", Long.toString(Waits.msSince(spawned)));
 
-            // Warm-up replies at a quicker pace (still one appendChunks per delta), until the JIT has compiled
-            // the per-chunk paths: a daemon runs for days, so its steady state is what a reply costs.
-            deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
-            for (int i = 0; i < warmUps; i++) {
-                String warmUp = deployment.send(session, FakeModelServer.SLOW + " warm up " + i);
-                Waits.until(Duration.ofSeconds(120), () -> deployment.ended(warmUp));
+            int done = 0;
+            for (int window : after) {
+                // Warm-up replies at a quicker pace (still one appendChunks per delta): with the JVM's
+                // defaults C2 still compiles the per-chunk paths after hundreds of replies, and a daemon
+                // runs for days, so a reply's cost is measured early and again later.
+                deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
+                for (; done < window; done++) {
+                    String warmUp = deployment.send(session, FakeModelServer.SLOW + " warm up " + done);
+                    Waits.until(Duration.ofSeconds(120), () -> deployment.ended(warmUp));
+                }
+                deployment.model().setSlowDelay(chunkDelay);
+                measureReplies(deployment, session, worker, " [after " + done + "]", results);
+                done += replies;
             }
-            deployment.model().setSlowDelay(chunkDelay);
-
-            Map<Long, Procs.ThreadCpu> threadsBefore = Procs.threadCpu(worker.pid());
-            results.put("JIT compiler CPU, start to warm (ms)", Long.toString(compilerMillis(byName(threadsBefore))));
-            long workerBefore = Procs.cpuMillis(worker.pid());
-            long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
-            for (int i = 0; i < replies; i++) {
-                String id = deployment.send(session, FakeModelServer.SLOW + " reply " + i);
-                Waits.until(Duration.ofSeconds(120), () -> deployment.ended(id));
-            }
-            long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
-            long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
-            Map<Long, Procs.ThreadCpu> threadsAfter = Procs.threadCpu(worker.pid());
-            Map<String, Long> threadsUsed = byName(used(threadsBefore, threadsAfter));
-            if (Boolean.getBoolean("bench.threads")) {
-                System.out.printf("    %d replies, per thread:%n", replies);
-                printThreads(threadsBefore, threadsAfter, workerCpu);
-            }
-            long compilers = compilerMillis(threadsUsed);
-            results.put("worker CPU per streamed reply (ms)", Long.toString(workerCpu / replies));
-            results.put("  of which JIT compilers (ms)", Long.toString(compilers / replies));
-            results.put("OpenCode CPU per streamed reply (ms)", Long.toString(openCodeCpu / replies));
-            results.put("worker CPU / OpenCode CPU", percentOf(workerCpu, openCodeCpu));
-            results.put("  without JIT compilers", percentOf(workerCpu - compilers, openCodeCpu));
-            results.put("worker CPU per chunk (ms)", String.format("%.2f",
-                    (double) workerCpu / (replies * (double) FakeModelServer.SLOW_CHUNKS)));
 
             long idleBefore = Procs.cpuMillis(worker.pid());
             Map<Long, Procs.ThreadCpu> threadsIdleBefore = Procs.threadCpu(worker.pid());
@@ -93,6 +75,34 @@ final class WorkerCpu {
             worker.awaitExit(Duration.ofSeconds(30));
         }
         return results;
+    }
+
+    /** Streams {@code replies} replies and puts what they cost the worker and OpenCode into {@code results}. */
+    private void measureReplies(Deployment deployment, String session, WorkerProcess worker, String suffix,
+                                Map<String, String> results) throws Exception {
+        Map<Long, Procs.ThreadCpu> threadsBefore = Procs.threadCpu(worker.pid());
+        results.put("JIT compiler CPU since start (ms)" + suffix, Long.toString(compilerMillis(byName(threadsBefore))));
+        long workerBefore = Procs.cpuMillis(worker.pid());
+        long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
+        for (int i = 0; i < replies; i++) {
+            String id = deployment.send(session, FakeModelServer.SLOW + " reply " + i);
+            Waits.until(Duration.ofSeconds(120), () -> deployment.ended(id));
+        }
+        long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
+        long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
+        Map<Long, Procs.ThreadCpu> threadsAfter = Procs.threadCpu(worker.pid());
+        if (Boolean.getBoolean("bench.threads")) {
+            System.out.printf("    %d replies%s, per thread:%n", replies, suffix);
+            printThreads(threadsBefore, threadsAfter, workerCpu);
+        }
+        long compilers = compilerMillis(byName(used(threadsBefore, threadsAfter)));
+        results.put("worker CPU per streamed reply (ms)" + suffix, Long.toString(workerCpu / replies));
+        results.put("  of which JIT compilers (ms)" + suffix, Long.toString(compilers / replies));
+        results.put("OpenCode CPU per streamed reply (ms)" + suffix, Long.toString(openCodeCpu / replies));
+        results.put("worker CPU / OpenCode CPU" + suffix, percentOf(workerCpu, openCodeCpu));
+        results.put("  without JIT compilers" + suffix, percentOf(workerCpu - compilers, openCodeCpu));
+        results.put("worker CPU per chunk (ms)" + suffix, String.format("%.2f",
+                (double) workerCpu / (replies * (double) FakeModelServer.SLOW_CHUNKS)));
     }
 
     /** The CPU each thread used between two readings. */
@@ -132,14 +142,16 @@ final class WorkerCpu {
 
     /**
      * Runs only this part, e.g. under a profiler:
-     * {@code WorkerCpu [chunkDelayMs] [warmUps] [replies] [JAVA_TOOL_OPTIONS of the worker, one option per argument]}.
+     * {@code WorkerCpu [chunkDelayMs] [after, e.g. 30,100] [replies] [JAVA_TOOL_OPTIONS of the worker, one option per
+     * argument]}.
      */
     public static void main(String[] args) throws Exception {
         Duration delay = Duration.ofMillis(args.length > 0 ? Long.parseLong(args[0]) : 250);
-        int warmUps = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int[] after = args.length > 1
+                ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1};
         int replies = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Map<String, String> env = args.length > 3
                 ? Map.of("JAVA_TOOL_OPTIONS", String.join(" ", Arrays.copyOfRange(args, 3, args.length))) : Map.of();
-        Benchmark.print(new WorkerCpu(delay, warmUps, replies, Duration.ofSeconds(30), env).run());
+        Benchmark.print(new WorkerCpu(delay, after, replies, Duration.ofSeconds(30), env).run());
     }
 }
