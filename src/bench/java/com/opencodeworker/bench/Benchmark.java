@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
  */
 public final class Benchmark {
     private static final int WARM_SAMPLES = 30;
+    /** The warm turns are measured after this many turns on each side: a worker just started, and one warmed up. */
+    private static final int[] DIRECT_AFTER_TURNS = {3, 150};
     private static final int[] COST_AFTER_REPLIES = {30, 100};
     private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
     /** A warm turn starts once both OpenCode servers and the worker used at most 10 ms of CPU over this long. */
@@ -104,6 +106,8 @@ public final class Benchmark {
      * Cold start and warm first chunk, OpenCode alone against the same through the worker. The warm
      * turns alternate, one direct, one through the worker, so that a drift in the machine's speed
      * (this kind of virtual machine drifts by tens of percent within minutes) weighs on both alike.
+     * They are measured twice: after {@code DIRECT_AFTER_TURNS} turns on each side, a worker just
+     * started (the JIT compilers at work during its turns) and one that has answered for a while.
      */
     static Map<String, String> direct(Map<String, String> workerEnvironment) throws Exception {
         Map<String, String> results = new LinkedHashMap<>();
@@ -115,9 +119,6 @@ public final class Benchmark {
             Timeline coldRun = Timeline.awaitEnded(deployment.convex(), List.of(cold), Timeline.ONE_AT_A_TIME,
                     Duration.ofSeconds(120));
             results.put("worker cold first chunk, send to stored (ms)", show(coldRun.sendToFirstChunk(cold)));
-            for (int i = 0; i < 3; i++) {
-                workerTurn(deployment, session, "warm up " + i);
-            }
             Path directory = deployment.root().resolve("direct");
             Files.createDirectories(directory);
             // OpenCode as the worker starts it (its switches, permissions, a password), so that only the
@@ -126,68 +127,86 @@ public final class Benchmark {
             if (workersOpenCode.size() != 1) {
                 throw new IllegalStateException("expected the worker's one OpenCode server, found " + workersOpenCode);
             }
-            Map<String, String> openCodeEnvironment = Procs.environment(workersOpenCode.get(0));
+            try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory,
+                    Procs.environment(workersOpenCode.get(0)))) {
+                results.put("OpenCode cold start, spawn to events open (ms)", Long.toString(direct.coldStartMillis()));
+                String directSession = direct.createSession();
+                Turns turns = new Turns(deployment, session, worker.pid(), workersOpenCode.get(0), direct,
+                        directSession);
+                int done = 0;
+                for (int after : DIRECT_AFTER_TURNS) {
+                    // Both sides take the same turns, so that their chats are as long.
+                    for (; done < after; done++) {
+                        workerTurn(deployment, session, "warm up " + done);
+                        direct.firstDeltaMillis(directSession, "warm up " + done);
+                    }
+                    turns.alternate(" [after " + done + "]", results);
+                    done += WARM_SAMPLES;
+                }
+            }
+            worker.terminate();
+            worker.awaitExit(Duration.ofSeconds(30));
+        }
+        return results;
+    }
+
+    /** Warm turns of the worker and of OpenCode direct, alternating, each on a quiet machine. */
+    private record Turns(Deployment deployment, String session, long workerPid, long workersOpenCodePid,
+                         DirectOpenCode direct, String directSession) {
+
+        /** {@code WARM_SAMPLES} turns on each side; puts their figures into {@code results}, names ending in {@code suffix}. */
+        void alternate(String suffix, Map<String, String> results) throws Exception {
             List<Double> directFirst = new ArrayList<>();
             List<String> warm = new ArrayList<>();
             List<Double> quietWaits = new ArrayList<>();
             long workersOpenCodeDuringDirect = 0;
             long directDuringWorker = 0;
-            try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory,
-                    openCodeEnvironment)) {
-                results.put("OpenCode cold start, spawn to events open (ms)", Long.toString(direct.coldStartMillis()));
-                String directSession = direct.createSession();
-                direct.firstDeltaMillis(directSession, "warm up");
-                long workerPid = worker.pid();
-                long workersPid = workersOpenCode.get(0);
-                long directPid = direct.pid();
-                LongSupplier busy = () -> Procs.cpuMillis(workerPid) + Procs.cpuMillis(workersPid)
-                        + Procs.cpuMillis(directPid);
-                // Each turn starts on a quiet machine: OpenCode works on after a turn's end (its trailing
-                // session.diff and summary, about 90 ms of CPU here), which fell on the other side's turn when
-                // one followed the other at once (docs/performance.md).
-                for (int i = 0; i < WARM_SAMPLES; i++) {
-                    quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
-                    long before = Procs.cpuMillis(workersPid);
-                    directFirst.add(direct.firstDeltaMillis(directSession, "hello " + i));
-                    workersOpenCodeDuringDirect += Procs.cpuMillis(workersPid) - before;
-                    quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
-                    before = Procs.cpuMillis(directPid);
-                    warm.add(workerTurn(deployment, session, "hello " + i));
-                    directDuringWorker += Procs.cpuMillis(directPid) - before;
-                }
+            long directPid = direct.pid();
+            LongSupplier busy = () -> Procs.cpuMillis(workerPid) + Procs.cpuMillis(workersOpenCodePid)
+                    + Procs.cpuMillis(directPid);
+            // Each turn starts on a quiet machine: OpenCode works on after a turn's end (its trailing
+            // session.diff and summary, about 90 ms of CPU here), which fell on the other side's turn when
+            // one followed the other at once (docs/performance.md).
+            for (int i = 0; i < WARM_SAMPLES; i++) {
+                quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
+                long before = Procs.cpuMillis(workersOpenCodePid);
+                directFirst.add(direct.firstDeltaMillis(directSession, "hello " + i));
+                workersOpenCodeDuringDirect += Procs.cpuMillis(workersOpenCodePid) - before;
+                quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
+                before = Procs.cpuMillis(directPid);
+                warm.add(workerTurn(deployment, session, "hello " + i));
+                directDuringWorker += Procs.cpuMillis(directPid) - before;
             }
-            results.put("wait for a quiet machine before a turn p50 (ms)",
+            results.put("wait for a quiet machine before a turn p50 (ms)" + suffix,
                     String.format("%.0f", percentile(quietWaits, 50)));
-            results.put("OpenCode direct's CPU during a worker turn, mean (ms)",
+            results.put("OpenCode direct's CPU during a worker turn, mean (ms)" + suffix,
                     Long.toString(directDuringWorker / WARM_SAMPLES));
-            results.put("the worker's OpenCode CPU during a direct turn, mean (ms)",
+            results.put("the worker's OpenCode CPU during a direct turn, mean (ms)" + suffix,
                     Long.toString(workersOpenCodeDuringDirect / WARM_SAMPLES));
             Timeline timeline = Timeline.of(deployment.convex());
             double directMedian = percentile(directFirst, 50);
             double toChunk = median(warm, timeline::sendToFirstChunk);
             double deploymentRuns = median(warm, timeline::deploymentRunningClaimAndFirstAppend);
-            results.put("OpenCode direct warm first delta p50 (ms)", String.format("%.1f", directMedian));
-            results.put("worker warm send to first chunk stored p50 (ms)", String.format("%.1f", toChunk));
-            results.put("  of which send to claimed p50 (ms)",
+            results.put("OpenCode direct warm first delta p50 (ms)" + suffix, String.format("%.1f", directMedian));
+            results.put("worker warm send to first chunk stored p50 (ms)" + suffix, String.format("%.1f", toChunk));
+            results.put("  of which send to claimed p50 (ms)" + suffix,
                     String.format("%.1f", median(warm, timeline::sendToClaim)));
-            results.put("  of which claimed to chunk stored p50 (ms)",
+            results.put("  of which claimed to chunk stored p50 (ms)" + suffix,
                     String.format("%.1f", median(warm, timeline::claimToFirstChunk)));
-            results.put("  of which the deployment running claim and append p50 (ms)",
+            results.put("  of which the deployment running claim and append p50 (ms)" + suffix,
                     String.format("%.1f", deploymentRuns));
-            results.put("worker warm first-chunk overhead p50 (ms)", String.format("%.1f", toChunk - directMedian));
+            results.put("worker warm first-chunk overhead p50 (ms)" + suffix,
+                    String.format("%.1f", toChunk - directMedian));
             List<Double> paired = new ArrayList<>();
             for (int i = 0; i < warm.size(); i++) {
                 double direct = directFirst.get(i);
                 timeline.sendToFirstChunk(warm.get(i)).ifPresent(ms -> paired.add(ms - direct));
             }
-            results.put("  by turn: median of (worker turn - the direct turn before it) (ms)",
+            results.put("  by turn: median of (worker turn - the direct turn before it) (ms)" + suffix,
                     String.format("%.1f", percentile(paired, 50)));
-            results.put("  without the deployment's running time (ms)",
+            results.put("  without the deployment's running time (ms)" + suffix,
                     String.format("%.1f", toChunk - directMedian - deploymentRuns));
-            worker.terminate();
-            worker.awaitExit(Duration.ofSeconds(30));
         }
-        return results;
     }
 
     /** Sends one message through the worker and waits for its end; returns its id. */
