@@ -8,8 +8,8 @@ import java.util.List;
  * waits on sockets and moves small messages: it needs no peak throughput, and these cut what it costs
  * the machine while it runs for days (docs/performance.md has the figures):
  * <ul>
- *   <li>{@code -XX:TieredStopAtLevel=1}: the quick C1 compiler only, about 0.5 s of compiling from
- *       start to warm instead of 3.5 s and no C2 compiles still running hours later;</li>
+ *   <li>{@code -XX:TieredStopAtLevel=1}: the quick C1 compiler only, about 0.5 to 0.7 s of compiling
+ *       in the first hundred replies instead of 3 to 5 s, and no C2 compiles still running later;</li>
  *   <li>{@code -XX:+UseSerialGC}: one garbage collector thread, for a heap of tens of MiB;</li>
  *   <li>{@code -XX:-UsePerfData}: no performance counters sampled every 50 ms, also when idle
  *       (and no {@code hsperfdata} file; {@code jcmd} still works, {@code jstat} does not).</li>
