@@ -46,7 +46,7 @@ final class WorkerCpu {
             int done = 0;
             for (int window : after) {
                 // Warm-up replies at a quicker pace (still one appendChunks per delta): with the JVM's
-                // defaults C2 still compiles the per-chunk paths after hundreds of replies, and a daemon
+                // defaults C2 still compiles the per-chunk paths after a hundred replies, and a daemon
                 // runs for days, so a reply's cost is measured early and again later.
                 deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
                 for (; done < window; done++) {
