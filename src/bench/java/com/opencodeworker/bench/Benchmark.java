@@ -43,28 +43,16 @@ public final class Benchmark {
         if (parts.contains("direct")) {
             System.out.println("== worker vs OpenCode direct, the worker started as java -jar starts it / as the"
                     + " launcher and the service start it");
-            Map<String, String> plain = new LinkedHashMap<>();
-            Map<String, String> daemon = new LinkedHashMap<>();
-            section(() -> plain.putAll(direct(Map.of())));
-            section(() -> daemon.putAll(direct(DAEMON_JVM)));
-            printSideBySide("java -jar", plain, "launcher, service", daemon);
+            sideBySide("java -jar", () -> direct(Map.of()), "launcher, service", () -> direct(DAEMON_JVM));
         }
         if (parts.contains("load")) {
             System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
-            Map<String, String> perSession = new LinkedHashMap<>();
-            Map<String, String> perDirectory = new LinkedHashMap<>();
-            section(() -> perSession.putAll(load("per-session")));
-            section(() -> perDirectory.putAll(load("per-directory")));
-            printSideBySide("per-session", perSession, "per-directory", perDirectory);
+            sideBySide("per-session", () -> load("per-session"), "per-directory", () -> load("per-directory"));
         }
         if (parts.contains("cost")) {
             System.out.println("== the worker's own cost, started as java -jar starts it / as the launcher and the"
                     + " service start it (" + String.join(" ", DaemonJvmOptions.OPTIONS) + ")");
-            Map<String, String> plain = new LinkedHashMap<>();
-            Map<String, String> daemon = new LinkedHashMap<>();
-            section(() -> plain.putAll(cost(Map.of())));
-            section(() -> daemon.putAll(cost(DAEMON_JVM)));
-            printSideBySide("java -jar", plain, "launcher, service", daemon);
+            sideBySide("java -jar", () -> cost(Map.of()), "launcher, service", () -> cost(DAEMON_JVM));
         }
     }
 
@@ -73,14 +61,16 @@ public final class Benchmark {
         return new WorkerCpu(Duration.ofMillis(250), COST_AFTER_REPLIES, 5, Duration.ofSeconds(30), workerEnvironment).run();
     }
 
-    private static void printSideBySide(String leftName, Map<String, String> left, String rightName,
-                                        Map<String, String> right) {
-        Map<String, String> names = new LinkedHashMap<>(left);
-        names.putAll(right);
+    /** Runs a part in two ways and prints their figures side by side. */
+    private static void sideBySide(String leftName, Part left, String rightName, Part right) {
+        Map<String, String> leftResults = section(left);
+        Map<String, String> rightResults = section(right);
+        Map<String, String> names = new LinkedHashMap<>(leftResults);
+        names.putAll(rightResults);
         int width = names.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
         System.out.printf("  %-" + width + "s %-18s %s%n", "", leftName, rightName);
         names.keySet().forEach(name -> System.out.printf("  %-" + width + "s %-18s %s%n", name,
-                left.getOrDefault(name, "-"), right.getOrDefault(name, "-")));
+                leftResults.getOrDefault(name, "-"), rightResults.getOrDefault(name, "-")));
     }
 
     /** One part's figures, a line each. */
@@ -88,17 +78,18 @@ public final class Benchmark {
         results.forEach((name, value) -> System.out.printf("  %-42s %s%n", name, value));
     }
 
-    private interface Section {
-        void run() throws Exception;
+    private interface Part {
+        Map<String, String> run() throws Exception;
     }
 
-    /** Runs one part; a part that fails prints why, and the next part still runs. */
-    private static void section(Section section) {
+    /** Runs one part; a part that fails prints why and gives no figures, and the next part still runs. */
+    private static Map<String, String> section(Part part) {
         try {
-            section.run();
+            return part.run();
         } catch (Exception | AssertionError e) {
             System.out.println("  FAILED: " + e);
             e.printStackTrace(System.out);
+            return Map.of();
         }
     }
 
@@ -133,16 +124,11 @@ public final class Benchmark {
                 String directSession = direct.createSession();
                 Turns turns = new Turns(deployment, session, worker.pid(), workersOpenCode.get(0), direct,
                         directSession);
-                int done = 0;
-                for (int after : DIRECT_AFTER_TURNS) {
-                    // Both sides take the same turns, so that their chats are as long.
-                    for (; done < after; done++) {
-                        workerTurn(deployment, session, "warm up " + done);
-                        direct.firstDeltaMillis(directSession, "warm up " + done);
-                    }
-                    turns.alternate(" [after " + done + "]", results);
-                    done += WARM_SAMPLES;
-                }
+                // Both sides take the same warm-up turns, so that their chats are as long.
+                Windows.atEach(DIRECT_AFTER_TURNS, WARM_SAMPLES, i -> {
+                    answered(deployment, session, "warm up " + i);
+                    direct.firstDeltaMillis(directSession, "warm up " + i);
+                }, suffix -> turns.alternate(suffix, results));
             }
             worker.terminate();
             worker.awaitExit(Duration.ofSeconds(30));
@@ -209,7 +195,14 @@ public final class Benchmark {
         }
     }
 
-    /** Sends one message through the worker and waits for its end; returns its id. */
+    /** Sends one message and waits, polling, until it has ended; returns its id. */
+    static String answered(Deployment deployment, String session, String text) throws Exception {
+        String id = deployment.send(session, text);
+        Waits.until(Duration.ofSeconds(120), () -> deployment.ended(id));
+        return id;
+    }
+
+    /** Sends one measured message through the worker and waits for its end; returns its id. */
     private static String workerTurn(Deployment deployment, String session, String text) throws Exception {
         String id = deployment.send(session, text);
         // Not a poll of the deployment until the first chunk is surely stored: each poll is work for the

@@ -43,20 +43,13 @@ final class WorkerCpu {
             Waits.until(Duration.ofSeconds(60), () -> "online".equals(deployment.machineStatus()));
             results.put("worker start to connected (ms)", Long.toString(Waits.msSince(spawned)));
 
-            int done = 0;
-            for (int window : after) {
-                // Warm-up replies at a quicker pace (still one appendChunks per delta): with the JVM's
-                // defaults C2 still compiles the per-chunk paths after a hundred replies, and a daemon
-                // runs for days, so a reply's cost is measured early and again later.
+            // Warm-up replies at a quicker pace (still one appendChunks per delta): with the JVM's defaults
+            // C2 still compiles the per-chunk paths after a hundred replies, and a daemon runs for days, so a
+            // reply's cost is measured early and again later.
+            Windows.atEach(after, replies, i -> {
                 deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
-                for (; done < window; done++) {
-                    String warmUp = deployment.send(session, FakeModelServer.SLOW + " warm up " + done);
-                    Waits.until(Duration.ofSeconds(120), () -> deployment.ended(warmUp));
-                }
-                deployment.model().setSlowDelay(chunkDelay);
-                measureReplies(deployment, session, worker, " [after " + done + "]", results);
-                done += replies;
-            }
+                Benchmark.answered(deployment, session, FakeModelServer.SLOW + " warm up " + i);
+            }, suffix -> measureReplies(deployment, session, worker, suffix, results));
 
             long idleBefore = Procs.cpuMillis(worker.pid());
             Map<Long, Procs.ThreadCpu> threadsIdleBefore = Procs.threadCpu(worker.pid());
@@ -80,13 +73,13 @@ final class WorkerCpu {
     /** Streams {@code replies} replies and puts what they cost the worker and OpenCode into {@code results}. */
     private void measureReplies(Deployment deployment, String session, WorkerProcess worker, String suffix,
                                 Map<String, String> results) throws Exception {
+        deployment.model().setSlowDelay(chunkDelay);
         Map<Long, Procs.ThreadCpu> threadsBefore = Procs.threadCpu(worker.pid());
         results.put("JIT compiler CPU since start (ms)" + suffix, Long.toString(compilerMillis(byName(threadsBefore))));
         long workerBefore = Procs.cpuMillis(worker.pid());
         long openCodeBefore = Procs.openCodeCpuMillis(deployment.root());
         for (int i = 0; i < replies; i++) {
-            String id = deployment.send(session, FakeModelServer.SLOW + " reply " + i);
-            Waits.until(Duration.ofSeconds(120), () -> deployment.ended(id));
+            Benchmark.answered(deployment, session, FakeModelServer.SLOW + " reply " + i);
         }
         long workerCpu = Procs.cpuMillis(worker.pid()) - workerBefore;
         long openCodeCpu = Procs.openCodeCpuMillis(deployment.root()) - openCodeBefore;
