@@ -5,7 +5,9 @@ import com.opencodeworker.testing.worker.Deployment;
 import com.opencodeworker.testing.worker.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -23,9 +25,16 @@ import java.util.function.LongSupplier;
  * prints its figures side by side and asserts nothing. Real opencode, fake model.
  */
 public final class Benchmark {
-    private static final int WARM_SAMPLES = 30;
     /** The warm turns are measured after this many turns on each side: a worker just started, and one warmed up. */
     private static final int[] DIRECT_AFTER_TURNS = {3, 150};
+    /**
+     * Turns measured on each side at each of those points: 30 early (more would no longer be early),
+     * 60 warmed up, which narrows the overhead's interval by about a third.
+     */
+    private static final int[] DIRECT_TURNS = {30, 60};
+    /** Every measured warm turn is added to this file, one line each, for {@link Pooled}. */
+    static final Path TURNS_FILE = Path.of("target", "bench", "direct-turns.csv");
+    private static final String RUN = Instant.now().toString();
     private static final int[] COST_AFTER_REPLIES = {30, 100};
     private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
     /** A warm turn starts once both OpenCode servers and the worker used at most 10 ms of CPU over this long. */
@@ -43,7 +52,8 @@ public final class Benchmark {
         if (parts.contains("direct")) {
             System.out.println("== worker vs OpenCode direct, the worker started as java -jar starts it / as the"
                     + " launcher and the service start it");
-            sideBySide("java -jar", () -> direct(Map.of()), "launcher, service", () -> direct(DAEMON_JVM));
+            sideBySide("java -jar", () -> direct("java -jar", Map.of()), "launcher, service",
+                    () -> direct("launcher", DAEMON_JVM));
         }
         if (parts.contains("load")) {
             System.out.println("== 20 sessions x 5 messages, 2 directories, max-sessions 8");
@@ -68,9 +78,12 @@ public final class Benchmark {
         Map<String, String> names = new LinkedHashMap<>(leftResults);
         names.putAll(rightResults);
         int width = names.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
-        System.out.printf("  %-" + width + "s %-18s %s%n", "", leftName, rightName);
-        names.keySet().forEach(name -> System.out.printf("  %-" + width + "s %-18s %s%n", name,
-                leftResults.getOrDefault(name, "-"), rightResults.getOrDefault(name, "-")));
+        int leftWidth = Math.max(leftName.length(), leftResults.values().stream().mapToInt(String::length).max()
+                .orElse(0)) + 1;
+        String line = "  %-" + width + "s %-" + leftWidth + "s %s%n";
+        System.out.printf(line, "", leftName, rightName);
+        names.keySet().forEach(name -> System.out.printf(line, name, leftResults.getOrDefault(name, "-"),
+                rightResults.getOrDefault(name, "-")));
     }
 
     /** One part's figures, a line each. */
@@ -100,7 +113,7 @@ public final class Benchmark {
      * They are measured twice: after {@code DIRECT_AFTER_TURNS} turns on each side, a worker just
      * started (the JIT compilers at work during its turns) and one that has answered for a while.
      */
-    static Map<String, String> direct(Map<String, String> workerEnvironment) throws Exception {
+    static Map<String, String> direct(String name, Map<String, String> workerEnvironment) throws Exception {
         Map<String, String> results = new LinkedHashMap<>();
         try (Deployment deployment = new Deployment(Files.createTempDirectory("bench-direct"))) {
             String session = deployment.createSession(deployment.createWorker("project"));
@@ -118,17 +131,21 @@ public final class Benchmark {
             if (workersOpenCode.size() != 1) {
                 throw new IllegalStateException("expected the worker's one OpenCode server, found " + workersOpenCode);
             }
-            try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory,
-                    Procs.environment(workersOpenCode.get(0)))) {
+            long workersServer = workersOpenCode.get(0);
+            Map<String, String> environment = Procs.environment(workersServer);
+            try (DirectOpenCode direct = DirectOpenCode.start(Deployment.openCodeBinary(), directory, environment);
+                 DirectOpenCode inWorkersServer = DirectOpenCode.attach(workersServer,
+                         Procs.listeningUrl(workersServer), environment)) {
                 results.put("OpenCode cold start, spawn to events open (ms)", Long.toString(direct.coldStartMillis()));
-                String directSession = direct.createSession();
-                Turns turns = new Turns(deployment, session, worker.pid(), workersOpenCode.get(0), direct,
-                        directSession);
-                // Both sides take the same warm-up turns, so that their chats are as long.
-                Windows.atEach(DIRECT_AFTER_TURNS, WARM_SAMPLES, i -> {
+                Turns turns = new Turns(name, deployment, session, worker.pid(), workersServer,
+                        new Direct(direct, direct.createSession()),
+                        new Direct(inWorkersServer, inWorkersServer.createSession()));
+                // Every side takes the same warm-up turns, so that their chats are as long.
+                Windows.atEach(DIRECT_AFTER_TURNS, DIRECT_TURNS, i -> {
                     answered(deployment, session, "warm up " + i);
-                    direct.firstDeltaMillis(directSession, "warm up " + i);
-                }, suffix -> turns.alternate(suffix, results));
+                    turns.own().turn("warm up " + i);
+                    turns.inWorkersServer().turn("warm up " + i);
+                }, (suffix, count) -> turns.alternate(count, suffix, results));
             }
             worker.terminate();
             worker.awaitExit(Duration.ofSeconds(30));
@@ -136,44 +153,67 @@ public final class Benchmark {
         return results;
     }
 
-    /** Warm turns of the worker and of OpenCode direct, alternating, each on a quiet machine. */
-    private record Turns(Deployment deployment, String session, long workerPid, long workersOpenCodePid,
-                         DirectOpenCode direct, String directSession) {
+    /** OpenCode driven directly in a session of its own. */
+    private record Direct(DirectOpenCode server, String session) {
+        /** One turn; the time from the prompt to the first delta (ms). */
+        double turn(String text) throws Exception {
+            return server.firstDeltaMillis(session, text);
+        }
+    }
 
-        /** {@code WARM_SAMPLES} turns on each side; puts their figures into {@code results}, names ending in {@code suffix}. */
-        void alternate(String suffix, Map<String, String> results) throws Exception {
-            List<Double> directFirst = new ArrayList<>();
+    /**
+     * Warm turns of the worker and of OpenCode driven directly, alternating, each on a quiet machine.
+     * Directly in two ways: a server of its own ({@code own}), and the worker's own server, in a
+     * session beside the worker's ({@code inWorkersServer}). The second compares the worker with the
+     * very process it drives: two OpenCode servers, each its own heap and JIT, do not answer alike.
+     */
+    private record Turns(String name, Deployment deployment, String session, long workerPid, long workersServerPid,
+                         Direct own, Direct inWorkersServer) {
+
+        /** {@code count} turns on each side; puts their figures into {@code results}, names ending in {@code suffix}. */
+        void alternate(int count, String suffix, Map<String, String> results) throws Exception {
+            List<Double> ownFirst = new ArrayList<>();
+            List<Double> inServerFirst = new ArrayList<>();
             List<String> warm = new ArrayList<>();
             List<Double> quietWaits = new ArrayList<>();
-            long workersOpenCodeDuringDirect = 0;
-            long directDuringWorker = 0;
-            long directPid = direct.pid();
-            LongSupplier busy = () -> Procs.cpuMillis(workerPid) + Procs.cpuMillis(workersOpenCodePid)
-                    + Procs.cpuMillis(directPid);
+            long workersServerDuringOwn = 0;
+            long ownDuringWorker = 0;
+            long workerDuringInServer = 0;
+            long ownPid = own.server().pid();
+            LongSupplier busy = () -> Procs.cpuMillis(workerPid) + Procs.cpuMillis(workersServerPid)
+                    + Procs.cpuMillis(ownPid);
             // Each turn starts on a quiet machine: OpenCode works on after a turn's end (its trailing
             // session.diff and summary, about 90 ms of CPU here), which fell on the other side's turn when
             // one followed the other at once (docs/performance.md).
-            for (int i = 0; i < WARM_SAMPLES; i++) {
+            for (int i = 0; i < count; i++) {
                 quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
-                long before = Procs.cpuMillis(workersOpenCodePid);
-                directFirst.add(direct.firstDeltaMillis(directSession, "hello " + i));
-                workersOpenCodeDuringDirect += Procs.cpuMillis(workersOpenCodePid) - before;
+                long before = Procs.cpuMillis(workersServerPid);
+                ownFirst.add(own.turn("hello " + i));
+                workersServerDuringOwn += Procs.cpuMillis(workersServerPid) - before;
                 quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
-                before = Procs.cpuMillis(directPid);
+                before = Procs.cpuMillis(workerPid);
+                inServerFirst.add(inWorkersServer.turn("hello " + i));
+                workerDuringInServer += Procs.cpuMillis(workerPid) - before;
+                quietWaits.add((double) Waits.quiet(QUIET_BEFORE_TURN, Duration.ofSeconds(5), busy));
+                before = Procs.cpuMillis(ownPid);
                 warm.add(workerTurn(deployment, session, "hello " + i));
-                directDuringWorker += Procs.cpuMillis(directPid) - before;
+                ownDuringWorker += Procs.cpuMillis(ownPid) - before;
             }
             results.put("wait for a quiet machine before a turn p50 (ms)" + suffix,
                     String.format("%.0f", percentile(quietWaits, 50)));
             results.put("OpenCode direct's CPU during a worker turn, mean (ms)" + suffix,
-                    Long.toString(directDuringWorker / WARM_SAMPLES));
+                    Long.toString(ownDuringWorker / count));
             results.put("the worker's OpenCode CPU during a direct turn, mean (ms)" + suffix,
-                    Long.toString(workersOpenCodeDuringDirect / WARM_SAMPLES));
+                    Long.toString(workersServerDuringOwn / count));
+            results.put("the worker's CPU during a direct turn in its server, mean (ms)" + suffix,
+                    Long.toString(workerDuringInServer / count));
             Timeline timeline = Timeline.of(deployment.convex());
-            double directMedian = percentile(directFirst, 50);
+            double ownMedian = percentile(ownFirst, 50);
+            double inServerMedian = percentile(inServerFirst, 50);
             double toChunk = median(warm, timeline::sendToFirstChunk);
             double deploymentRuns = median(warm, timeline::deploymentRunningClaimAndFirstAppend);
-            results.put("OpenCode direct warm first delta p50 (ms)" + suffix, String.format("%.1f", directMedian));
+            results.put("OpenCode direct warm first delta p50 (ms)" + suffix, String.format("%.1f", ownMedian));
+            results.put("the same in the worker's server p50 (ms)" + suffix, String.format("%.1f", inServerMedian));
             results.put("worker warm send to first chunk stored p50 (ms)" + suffix, String.format("%.1f", toChunk));
             results.put("  of which send to claimed p50 (ms)" + suffix,
                     String.format("%.1f", median(warm, timeline::sendToClaim)));
@@ -181,17 +221,29 @@ public final class Benchmark {
                     String.format("%.1f", median(warm, timeline::claimToFirstChunk)));
             results.put("  of which the deployment running claim and append p50 (ms)" + suffix,
                     String.format("%.1f", deploymentRuns));
-            results.put("worker warm first-chunk overhead p50 (ms)" + suffix,
-                    String.format("%.1f", toChunk - directMedian));
-            List<Double> paired = new ArrayList<>();
+            // The pairs: each worker turn with the direct turns just before it.
+            List<Double> workerFirst = new ArrayList<>();
+            List<Double> ownPaired = new ArrayList<>();
+            List<Double> inServerPaired = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
             for (int i = 0; i < warm.size(); i++) {
-                double direct = directFirst.get(i);
-                timeline.sendToFirstChunk(warm.get(i)).ifPresent(ms -> paired.add(ms - direct));
+                OptionalLong ms = timeline.sendToFirstChunk(warm.get(i));
+                if (ms.isPresent()) {
+                    workerFirst.add((double) ms.getAsLong());
+                    ownPaired.add(ownFirst.get(i));
+                    inServerPaired.add(inServerFirst.get(i));
+                    lines.add(String.join(",", RUN, name, suffix.replaceAll("\\D", ""), Double.toString(ownFirst.get(i)),
+                            Double.toString(inServerFirst.get(i)), Long.toString(ms.getAsLong())));
+                }
             }
-            results.put("  by turn: median of (worker turn - the direct turn before it) (ms)" + suffix,
-                    String.format("%.1f", percentile(paired, 50)));
+            Files.createDirectories(TURNS_FILE.getParent());
+            Files.write(TURNS_FILE, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Overhead overOwn = Overhead.of(workerFirst, ownPaired);
+            results.put("worker warm first-chunk overhead p50, 95 % interval (ms)" + suffix, overOwn.toString());
             results.put("  without the deployment's running time (ms)" + suffix,
-                    String.format("%.1f", toChunk - directMedian - deploymentRuns));
+                    String.format("%.1f", overOwn.estimate() - deploymentRuns));
+            results.put("the same over its own server driven directly (ms)" + suffix,
+                    Overhead.of(workerFirst, inServerPaired).toString());
         }
     }
 
@@ -274,7 +326,7 @@ public final class Benchmark {
         return ms.isPresent() ? Long.toString(ms.getAsLong()) : "no chunk";
     }
 
-    static double percentile(Collection<Double> values, int percent) {
+    static double percentile(Collection<Double> values, double percent) {
         List<Double> sorted = values.stream().sorted().toList();
         if (sorted.isEmpty()) {
             return Double.NaN;

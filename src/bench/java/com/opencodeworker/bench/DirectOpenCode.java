@@ -33,9 +33,10 @@ import okhttp3.sse.EventSources;
 
 /**
  * {@code opencode serve} driven directly over its HTTP API, as the baseline the worker is compared with:
- * with the worker's own HTTP stack (OkHttp), so that the difference is what the worker adds. Started
- * with the environment it is given; when that holds {@code OPENCODE_SERVER_PASSWORD} (a copy of the
- * worker's own server's), every request carries it, as the worker's do.
+ * with the worker's own HTTP stack (OkHttp), so that the difference is what the worker adds. Either a
+ * server of its own, started with the environment it is given, or the worker's own server, driven in
+ * a session of its own beside the worker's. When the environment holds {@code OPENCODE_SERVER_PASSWORD}
+ * (a copy of the worker's own server's), every request carries it, as the worker's do.
  */
 final class DirectOpenCode implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("opencode server listening on (http://\\S+?)/?$");
@@ -43,7 +44,9 @@ final class DirectOpenCode implements AutoCloseable {
     private static final MediaType JSON = MediaType.get("application/json");
     private final OkHttpClient http;
     private EventSource events;
+    /** The server this one started, or null when it drives the worker's. */
     private final Process process;
+    private final long pid;
     private final String url;
     private final Map<String, CompletableFuture<Long>> firstDelta = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> idle = new ConcurrentHashMap<>();
@@ -52,7 +55,7 @@ final class DirectOpenCode implements AutoCloseable {
     private final long startedNanos;
     private long readyNanos;
 
-    private DirectOpenCode(Process process, String url, long startedNanos, String password) {
+    private DirectOpenCode(Process process, long pid, String url, long startedNanos, String password) {
         OkHttpClient.Builder builder = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ofSeconds(60));
         if (password != null) {
@@ -62,6 +65,7 @@ final class DirectOpenCode implements AutoCloseable {
         }
         this.http = builder.build();
         this.process = process;
+        this.pid = pid;
         this.url = url;
         this.startedNanos = startedNanos;
     }
@@ -92,7 +96,19 @@ final class DirectOpenCode implements AutoCloseable {
         Thread drain = new Thread(() -> output.lines().forEach(line -> { }), "direct-opencode-out");
         drain.setDaemon(true);
         drain.start();
-        DirectOpenCode direct = new DirectOpenCode(process, url, started, environment.get("OPENCODE_SERVER_PASSWORD"));
+        return open(new DirectOpenCode(process, process.pid(), url, started,
+                environment.get("OPENCODE_SERVER_PASSWORD")));
+    }
+
+    /**
+     * Drives the server already running as {@code pid} (the worker's), listening at {@code url}, with
+     * the password of {@code environment}; {@link #close} leaves that server running.
+     */
+    static DirectOpenCode attach(long pid, String url, Map<String, String> environment) throws Exception {
+        return open(new DirectOpenCode(null, pid, url, System.nanoTime(), environment.get("OPENCODE_SERVER_PASSWORD")));
+    }
+
+    private static DirectOpenCode open(DirectOpenCode direct) throws Exception {
         try {
             direct.openEvents();
             await(direct.eventsOpen, "the event stream opening");
@@ -197,7 +213,7 @@ final class DirectOpenCode implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return pid;
     }
 
     @Override
@@ -207,6 +223,9 @@ final class DirectOpenCode implements AutoCloseable {
         }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+        if (process == null) {
+            return;
+        }
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {

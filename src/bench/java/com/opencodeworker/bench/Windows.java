@@ -1,8 +1,10 @@
 package com.opencodeworker.bench;
 
+import java.util.Arrays;
+
 /**
  * Measurements taken at several points of a worker's life: warm-up units (turns, replies) until
- * each point, then one measurement of {@code measured} units, which count towards the next point.
+ * each point, then one measurement of a number of units, which count towards the next point.
  * Each measurement names its figures with the suffix " [after N]".
  */
 final class Windows {
@@ -20,13 +22,25 @@ final class Windows {
     }
 
     static void atEach(int[] after, int measured, WarmUp warmUp, Measurement measurement) throws Exception {
+        int[] each = new int[after.length];
+        Arrays.fill(each, measured);
+        atEach(after, each, warmUp, (suffix, count) -> measurement.run(suffix));
+    }
+
+    interface CountedMeasurement {
+        /** Runs one measurement of {@code measured} units; its figures' names end in {@code suffix}. */
+        void run(String suffix, int measured) throws Exception;
+    }
+
+    /** As above, with {@code measured[i]} units measured at point {@code after[i]}. */
+    static void atEach(int[] after, int[] measured, WarmUp warmUp, CountedMeasurement measurement) throws Exception {
         int done = 0;
-        for (int point : after) {
-            for (; done < point; done++) {
+        for (int i = 0; i < after.length; i++) {
+            for (; done < after[i]; done++) {
                 warmUp.run(done);
             }
-            measurement.run(" [after " + done + "]");
-            done += measured;
+            measurement.run(" [after " + done + "]", measured[i]);
+            done += measured[i];
         }
     }
 }
