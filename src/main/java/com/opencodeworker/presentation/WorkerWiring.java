@@ -38,28 +38,17 @@ public final class WorkerWiring implements WorkerRunner {
     private final UnaryOperator<OpenCodeOptions> openCodeOptions;
     private final boolean handleSignals;
 
-    private final boolean quickCompiler;
-
     public WorkerWiring(Map<String, String> openCodeEnvironment, UnaryOperator<ConvexClientOptions> convexOptions,
                         UnaryOperator<OpenCodeOptions> openCodeOptions, boolean handleSignals) {
-        this(openCodeEnvironment, convexOptions, openCodeOptions, handleSignals, false);
-    }
-
-    private WorkerWiring(Map<String, String> openCodeEnvironment, UnaryOperator<ConvexClientOptions> convexOptions,
-                         UnaryOperator<OpenCodeOptions> openCodeOptions, boolean handleSignals, boolean quickCompiler) {
-        this.quickCompiler = quickCompiler;
         this.openCodeEnvironment = Map.copyOf(openCodeEnvironment);
         this.convexOptions = Objects.requireNonNull(convexOptions, "convexOptions");
         this.openCodeOptions = Objects.requireNonNull(openCodeOptions, "openCodeOptions");
         this.handleSignals = handleSignals;
     }
 
-    /**
-     * The wiring of {@code java -jar worker.jar}: defaults everywhere, stop signals handled, and the
-     * quick compiler only unless the JVM was told otherwise ({@link QuickCompiler}).
-     */
+    /** The wiring of {@code java -jar worker.jar}: defaults everywhere, stop signals handled. */
     public static WorkerWiring standard() {
-        return new WorkerWiring(Map.of(), o -> o, o -> o, true, true);
+        return new WorkerWiring(Map.of(), o -> o, o -> o, true);
     }
 
     /** A server for {@code config}, not started yet. */
@@ -101,9 +90,6 @@ public final class WorkerWiring implements WorkerRunner {
 
     @Override
     public ExitCode run(WorkerConfig config, Runnable onAccepted) {
-        if (quickCompiler) {
-            QuickCompiler.applyIfWanted();
-        }
         StatusBoard board = board(config);
         MachineServer server = create(config, board);
         if (handleSignals) {
