@@ -29,7 +29,7 @@ public final class Benchmark {
     private static final int[] DIRECT_AFTER_TURNS = {3, 150};
     /**
      * Turns measured on each side at each of those points: 30 early (more would no longer be early),
-     * 60 warmed up, which narrows the overhead's interval by about a third.
+     * 60 warmed up, which narrows the overhead's interval by about 30 % (a factor of the square root of 2).
      */
     private static final int[] DIRECT_TURNS = {30, 60};
     /** Every measured warm turn is added to this file, one line each, for {@link Pooled}. */
@@ -108,8 +108,9 @@ public final class Benchmark {
 
     /**
      * Cold start and warm first chunk, OpenCode alone against the same through the worker. The warm
-     * turns alternate, one direct, one through the worker, so that a drift in the machine's speed
-     * (this kind of virtual machine drifts by tens of percent within minutes) weighs on both alike.
+     * turns alternate (direct in a server of its own, direct in the worker's server, through the
+     * worker), so that a drift in the machine's speed (this kind of virtual machine drifts by tens of
+     * percent within minutes) weighs on all alike.
      * They are measured twice: after {@code DIRECT_AFTER_TURNS} turns on each side, a worker just
      * started (the JIT compilers at work during its turns) and one that has answered for a while.
      */

@@ -21,6 +21,7 @@ final class Windows {
     private Windows() {
     }
 
+    /** Measures {@code measured} units at each point of {@code after}. */
     static void atEach(int[] after, int measured, WarmUp warmUp, Measurement measurement) throws Exception {
         int[] each = new int[after.length];
         Arrays.fill(each, measured);
