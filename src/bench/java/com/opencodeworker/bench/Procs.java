@@ -4,19 +4,13 @@ import com.opencodeworker.testing.worker.ProcessProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** What Linux's {@code /proc} says about a process: CPU time used and resident memory. */
 final class Procs {
     private static final long TICK_MS = 10;
-    private static final Pattern SOCKET = Pattern.compile("socket:\\[(\\d+)]");
 
     private Procs() {
     }
@@ -104,32 +98,12 @@ final class Procs {
     }
 
     /**
-     * The address {@code pid} listens on, from its sockets and the kernel's table of TCP sockets: an
-     * OpenCode server started with {@code --port 0} prints its port only to the worker.
+     * The address {@code pid} listens on, on 127.0.0.1: an OpenCode server started with {@code --port 0}
+     * prints its port only to the worker.
      */
     static String listeningUrl(long pid) throws IOException {
-        Set<String> sockets = new HashSet<>();
-        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    Matcher socket = SOCKET.matcher(Files.readSymbolicLink(fd).toString());
-                    if (socket.matches()) {
-                        sockets.add(socket.group(1));
-                    }
-                } catch (IOException e) {
-                    // Closed meanwhile.
-                }
-            }
-        }
-        List<Integer> ports = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "net", "tcp"))) {
-            // sl local_address rem_address st ... inode (the tenth field); st 0A is LISTEN.
-            String[] fields = line.strip().split("\\s+");
-            if (fields.length > 9 && fields[3].equals("0A") && sockets.contains(fields[9])
-                    && fields[1].startsWith("0100007F:")) {
-                ports.add(Integer.parseInt(fields[1].substring(9), 16));
-            }
-        }
+        List<Integer> ports = ProcessProbe.listening(pid).stream().filter(socket -> socket.address().equals("0100007F"))
+                .map(ProcessProbe.Listening::port).toList();
         if (ports.size() != 1) {
             throw new IllegalStateException("expected one port on 127.0.0.1 for process " + pid + ", found " + ports);
         }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +60,7 @@ class SecretsExposureTest {
                 assertThat(environ(server)).as("OpenCode's environment").noneMatch(e -> e.contains(secret));
                 environ(server).stream().filter(e -> e.startsWith("OPENCODE_SERVER_PASSWORD="))
                         .map(e -> e.substring("OPENCODE_SERVER_PASSWORD=".length())).forEach(passwords::add);
-                for (Listening socket : listening(server)) {
+                for (ProcessProbe.Listening socket : ProcessProbe.listening(server.pid())) {
                     assertThat(socket.address()).as("opencode listens on loopback only").isEqualTo("0100007F");
                     try (Response response = new OkHttpClient().newCall(new Request.Builder()
                             .url("http://127.0.0.1:" + socket.port() + "/session").build()).execute()) {
@@ -97,37 +96,5 @@ class SecretsExposureTest {
     private static List<String> environ(ProcessHandle process) throws IOException {
         byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ"));
         return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
-    }
-
-    /** A listening TCP socket: the local address as /proc/net/tcp writes it (hex), and the port. */
-    private record Listening(String address, int port) {
-    }
-
-    private static List<Listening> listening(ProcessHandle process) throws IOException {
-        Set<String> inodes = new HashSet<>();
-        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String link = Files.readSymbolicLink(fd).toString();
-                    if (link.startsWith("socket:[")) {
-                        inodes.add(link.substring("socket:[".length(), link.length() - 1));
-                    }
-                } catch (IOException gone) {
-                    // The descriptor closed while we listed them.
-                }
-            }
-        }
-        List<Listening> sockets = new ArrayList<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields[3].equals("0A") && inodes.contains(fields[9])) {
-                    String[] local = fields[1].split(":");
-                    sockets.add(new Listening(local[0], Integer.parseInt(local[1], 16)));
-                }
-            }
-        }
-        return sockets;
     }
 }

@@ -3,7 +3,10 @@ package com.opencodeworker.testing.worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Finds processes on this machine by what they run and where, to prove none was left behind. */
 public final class ProcessProbe {
@@ -18,6 +21,39 @@ public final class ProcessProbe {
                 .filter(p -> p.info().commandLine().map(c -> c.contains("opencode")).orElse(false))
                 .filter(p -> cwd(p).startsWith(realRoot))
                 .toList();
+    }
+
+    /** A listening TCP socket: the local address as /proc/net/tcp writes it (hex), and the port. */
+    public record Listening(String address, int port) {
+    }
+
+    /** The TCP sockets process {@code pid} listens on, from its descriptors and the kernel's socket tables. */
+    public static List<Listening> listening(long pid) throws IOException {
+        Set<String> inodes = new HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring("socket:[".length(), link.length() - 1));
+                    }
+                } catch (IOException gone) {
+                    // The descriptor closed while we listed them.
+                }
+            }
+        }
+        List<Listening> sockets = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[3].equals("0A") && inodes.contains(fields[9])) {
+                    String[] local = fields[1].split(":");
+                    sockets.add(new Listening(local[0], Integer.parseInt(local[1], 16)));
+                }
+            }
+        }
+        return sockets;
     }
 
     private static Path cwd(ProcessHandle process) {
