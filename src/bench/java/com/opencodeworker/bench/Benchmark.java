@@ -146,7 +146,7 @@ public final class Benchmark {
                     answered(deployment, session, "warm up " + i);
                     turns.own().turn("warm up " + i);
                     turns.inWorkersServer().turn("warm up " + i);
-                }, (suffix, count) -> turns.alternate(count, suffix, results));
+                }, (after, count) -> turns.alternate(after, count, results));
             }
             worker.terminate();
             worker.awaitExit(Duration.ofSeconds(30));
@@ -171,8 +171,9 @@ public final class Benchmark {
     private record Turns(String name, Deployment deployment, String session, long workerPid, long workersServerPid,
                          Direct own, Direct inWorkersServer) {
 
-        /** {@code count} turns on each side; puts their figures into {@code results}, names ending in {@code suffix}. */
-        void alternate(int count, String suffix, Map<String, String> results) throws Exception {
+        /** {@code count} turns on each side, after {@code after}; puts their figures into {@code results}. */
+        void alternate(int after, int count, Map<String, String> results) throws Exception {
+            String suffix = Windows.suffix(after);
             List<Double> ownFirst = new ArrayList<>();
             List<Double> inServerFirst = new ArrayList<>();
             List<String> warm = new ArrayList<>();
@@ -233,8 +234,8 @@ public final class Benchmark {
                     workerFirst.add((double) ms.getAsLong());
                     ownPaired.add(ownFirst.get(i));
                     inServerPaired.add(inServerFirst.get(i));
-                    lines.add(String.join(",", RUN, name, suffix.replaceAll("\\D", ""), Double.toString(ownFirst.get(i)),
-                            Double.toString(inServerFirst.get(i)), Long.toString(ms.getAsLong())));
+                    lines.add(new Pooled.Turn(RUN, name, after, ownFirst.get(i), inServerFirst.get(i), ms.getAsLong())
+                            .line());
                 }
             }
             Files.createDirectories(TURNS_FILE.getParent());

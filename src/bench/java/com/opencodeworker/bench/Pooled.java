@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The warm first-chunk overhead over every run of the direct part so far, pooled: {@code ./mvnw -B
@@ -21,33 +22,39 @@ public final class Pooled {
     private Pooled() {
     }
 
+    /** One measured warm turn, a line of {@link Benchmark#TURNS_FILE}; times in ms. */
+    record Turn(String run, String worker, int after, double own, double inServer, double viaWorker) {
+        String line() {
+            return String.join(",", run, worker, Integer.toString(after), Double.toString(own),
+                    Double.toString(inServer), Double.toString(viaWorker));
+        }
+
+        static Turn parse(String line) {
+            String[] fields = line.split(",");
+            return new Turn(fields[0], fields[1], Integer.parseInt(fields[2]), Double.parseDouble(fields[3]),
+                    Double.parseDouble(fields[4]), Double.parseDouble(fields[5]));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (!Files.exists(Benchmark.TURNS_FILE)) {
             System.out.println("No turns yet: run the direct part first (-Dbench.args=direct).");
             return;
         }
-        Map<String, List<String[]>> byGroup = new TreeMap<>();
+        Map<String, List<Turn>> byGroup = new TreeMap<>();
         for (String line : Files.readAllLines(Benchmark.TURNS_FILE)) {
-            String[] fields = line.split(",");
-            if (fields.length == 6) {
-                byGroup.computeIfAbsent(fields[1] + " after " + fields[2], key -> new ArrayList<>()).add(fields);
-            }
+            Turn turn = Turn.parse(line);
+            byGroup.computeIfAbsent(turn.worker() + " after " + turn.after(), key -> new ArrayList<>()).add(turn);
         }
         System.out.println("== warm first-chunk overhead, all runs of the direct part in " + Benchmark.TURNS_FILE
                 + " together: p50 (95 % interval), ms");
         System.out.printf("  %-22s %5s %6s %-22s %-22s%n", "worker, measured", "runs", "turns", "over OpenCode direct",
                 "over its own server");
         byGroup.forEach((group, turns) -> {
-            Set<String> runs = new TreeSet<>();
-            List<Double> own = new ArrayList<>();
-            List<Double> inServer = new ArrayList<>();
-            List<Double> worker = new ArrayList<>();
-            for (String[] turn : turns) {
-                runs.add(turn[0]);
-                own.add(Double.parseDouble(turn[3]));
-                inServer.add(Double.parseDouble(turn[4]));
-                worker.add(Double.parseDouble(turn[5]));
-            }
+            Set<String> runs = turns.stream().map(Turn::run).collect(Collectors.toCollection(TreeSet::new));
+            List<Double> own = turns.stream().map(Turn::own).toList();
+            List<Double> inServer = turns.stream().map(Turn::inServer).toList();
+            List<Double> worker = turns.stream().map(Turn::viaWorker).toList();
             System.out.printf("  %-22s %5d %6d %-22s %-22s%n", group, runs.size(), turns.size(),
                     Overhead.of(worker, own), Overhead.of(worker, inServer));
         });

@@ -49,7 +49,7 @@ final class WorkerCpu {
             Windows.atEach(after, replies, i -> {
                 deployment.model().setSlowDelay(WARM_UP_CHUNK_DELAY);
                 Benchmark.answered(deployment, session, FakeModelServer.SLOW + " warm up " + i);
-            }, suffix -> measureReplies(deployment, session, worker, suffix, results));
+            }, (done, measured) -> measureReplies(deployment, session, worker, Windows.suffix(done), results));
 
             long idleBefore = Procs.cpuMillis(worker.pid());
             Map<Long, Procs.ThreadCpu> threadsIdleBefore = Procs.threadCpu(worker.pid());
