@@ -35,6 +35,7 @@ public final class Benchmark {
     /** Every measured warm turn is added to this file, one line each, for {@link Pooled}. */
     static final Path TURNS_FILE = Path.of("target", "bench", "direct-turns.csv");
     private static final String RUN = Instant.now().toString();
+    private static final String BUILD = WorkerBuild.id();
     private static final int[] COST_AFTER_REPLIES = {30, 100};
     private static final Duration QUIET_AFTER_SEND = Duration.ofMillis(300);
     /** A warm turn starts once both OpenCode servers and the worker used at most 10 ms of CPU over this long. */
@@ -234,7 +235,7 @@ public final class Benchmark {
                     workerFirst.add((double) ms.getAsLong());
                     ownPaired.add(ownFirst.get(i));
                     inServerPaired.add(inServerFirst.get(i));
-                    lines.add(new Pooled.Turn(RUN, name, after, ownFirst.get(i), inServerFirst.get(i), ms.getAsLong())
+                    lines.add(new Pooled.Turn(RUN, BUILD, name, after, ownFirst.get(i), inServerFirst.get(i), ms.getAsLong())
                             .line());
                 }
             }
