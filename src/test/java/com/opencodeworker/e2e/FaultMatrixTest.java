@@ -109,13 +109,6 @@ class FaultMatrixTest {
         await().atMost(WAIT).until(() -> messages.stream().allMatch(deployment::ended));
     }
 
-    private static ProcessHandle openCodeServer(Deployment deployment) {
-        return ProcessProbe.openCodeUnder(deployment.root()).stream()
-                .filter(p -> p.info().command().map(c -> !c.endsWith("sh")).orElse(false))
-                .filter(p -> p.info().commandLine().map(c -> c.contains("serve")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no opencode serve running"));
-    }
-
     private static void signal(ProcessHandle process, String signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
@@ -234,7 +227,7 @@ class FaultMatrixTest {
             deployment.startWorker();
             String id = deployment.send(session, FakeModelServer.SLOW + " crash");
             awaitRandomPoint(deployment, id, 30);
-            openCodeServer(deployment).destroyForcibly();
+            ProcessProbe.openCodeServerUnder(deployment.root()).destroyForcibly();
             awaitEnded(deployment, List.of(id));
             Deployment.MessageView view = deployment.message(id);
             if (view.status().equals("failed")) {
@@ -256,7 +249,7 @@ class FaultMatrixTest {
             deployment.startWorker(Duration.ofMinutes(5), Duration.ofSeconds(10));
             String id = deployment.send(session, FakeModelServer.SLOW + " freeze");
             awaitRandomPoint(deployment, id, 30);
-            ProcessHandle server = openCodeServer(deployment);
+            ProcessHandle server = ProcessProbe.openCodeServerUnder(deployment.root());
             signal(server, "STOP");
             try {
                 awaitEnded(deployment, List.of(id));

@@ -23,6 +23,14 @@ public final class ProcessProbe {
                 .toList();
     }
 
+    /** The {@code opencode serve} process (not its launcher script) working in {@code directory} or under it. */
+    public static ProcessHandle openCodeServerUnder(Path directory) {
+        return openCodeUnder(directory).stream()
+                .filter(p -> p.info().command().map(c -> !c.endsWith("sh")).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains("serve")).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no opencode serve running under " + directory));
+    }
+
     /** A listening TCP socket: the local address as /proc/net/tcp writes it (hex), and the port. */
     public record Listening(String address, int port) {
     }
