@@ -94,11 +94,7 @@ class FaultMatrixTest {
     /** Waits until the reply has streamed a random number of its 40 ticks (at least one). */
     private void awaitRandomPoint(Deployment deployment, String message, int atMost) {
         int ticks = 1 + random.nextInt(atMost);
-        await().atMost(WAIT).until(() -> ticks(deployment.streamedText(message)) >= ticks || deployment.ended(message));
-    }
-
-    private static int ticks(String text) {
-        return text.split("tick", -1).length - 1;
+        await().atMost(WAIT).until(() -> FakeModelServer.ticks(deployment.streamedText(message)) >= ticks || deployment.ended(message));
     }
 
     private static String session(Deployment deployment) {
@@ -322,7 +318,7 @@ class FaultMatrixTest {
             assertThat(worker.awaitExit(Duration.ofSeconds(60))).as(context).isZero();
             Deployment.MessageView view = deployment.message(id);
             assertThat(view.status()).as(context).isEqualTo("completed");
-            assertThat(ticks(view.content())).as(context).isEqualTo(FakeModelServer.SLOW_CHUNKS);
+            assertThat(FakeModelServer.ticks(view.content())).as(context).isEqualTo(FakeModelServer.SLOW_CHUNKS);
             assertThat(deployment.machineStatus()).as(context).isEqualTo("offline");
             return List.of(id);
         });
@@ -342,7 +338,7 @@ class FaultMatrixTest {
             assertThat(worker.awaitExit(Duration.ofSeconds(60))).as(context).isZero();
             Deployment.MessageView view = deployment.message(id);
             assertThat(view.status()).as(context).isEqualTo("completed");
-            assertThat(ticks(view.content())).as(context).isLessThan(FakeModelServer.SLOW_CHUNKS);
+            assertThat(FakeModelServer.ticks(view.content())).as(context).isLessThan(FakeModelServer.SLOW_CHUNKS);
             assertThat(view.content()).as(context).isEqualTo(deployment.streamedText(id));
             return List.of(id);
         });

@@ -37,12 +37,7 @@ class GroupStopEndToEndTest {
 
     @AfterEach
     void tearDown() {
-        deployment.close();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessProbe.openCodeUnder(deployment.root()).isEmpty());
-    }
-
-    private static int ticks(String text) {
-        return text.split("tick", -1).length - 1;
+        deployment.closeLeavingNoOpenCode();
     }
 
     @Test
@@ -58,7 +53,7 @@ class GroupStopEndToEndTest {
         assertThat(worker.awaitExit(WAIT)).as(worker.stderr()).isZero();
         Deployment.MessageView view = deployment.message(id);
         assertThat(view.terminalOutcomes()).containsExactly("completed");
-        assertThat(ticks(view.content())).as("the whole reply").isEqualTo(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(view.content())).as("the whole reply").isEqualTo(FakeModelServer.SLOW_CHUNKS);
         assertThat(view.content()).isEqualTo(deployment.streamedText(id));
         assertThat(worker.stderr()).doesNotContain("exited unexpectedly");
         assertThat(deployment.successfulCalls("machines:disconnect")).isNotEmpty();
@@ -82,7 +77,7 @@ class GroupStopEndToEndTest {
         Deployment.MessageView view = deployment.message(id);
         assertThat(view.terminalOutcomes()).containsExactly("completed");
         assertThat(view.content()).isNotEmpty().isEqualTo(deployment.streamedText(id));
-        assertThat(ticks(view.content())).isLessThan(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(view.content())).isLessThan(FakeModelServer.SLOW_CHUNKS);
         assertThat(worker.stderr()).doesNotContain("exited unexpectedly");
         assertThat(ProcessProbe.openCodeUnder(deployment.root())).isEmpty();
     }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.opencodeworker.domain.ProcessMode;
 import com.opencodeworker.testing.worker.Deployment;
-import com.opencodeworker.testing.worker.ProcessProbe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +42,7 @@ class ManySessionsLoadTest {
 
     @AfterEach
     void tearDown() {
-        deployment.close();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessProbe.openCodeUnder(deployment.root()).isEmpty());
+        deployment.closeLeavingNoOpenCode();
     }
 
     @ParameterizedTest

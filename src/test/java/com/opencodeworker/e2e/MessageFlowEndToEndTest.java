@@ -43,8 +43,7 @@ class MessageFlowEndToEndTest {
 
     @AfterEach
     void tearDown() {
-        deployment.close();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessProbe.openCodeUnder(deployment.root()).isEmpty());
+        deployment.closeLeavingNoOpenCode();
     }
 
     private void awaitEnded(String... messages) {
@@ -217,7 +216,7 @@ class MessageFlowEndToEndTest {
         Deployment.MessageView view = deployment.message(id);
         assertThat(view.status()).isEqualTo("completed");
         assertThat(view.content()).isNotEmpty().isEqualTo(deployment.streamedText(id));
-        assertThat(view.content().split("tick", -1).length - 1).isLessThan(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(view.content())).isLessThan(FakeModelServer.SLOW_CHUNKS);
     }
 
     @Test

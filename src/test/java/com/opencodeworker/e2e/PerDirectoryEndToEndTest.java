@@ -39,8 +39,7 @@ class PerDirectoryEndToEndTest {
 
     @AfterEach
     void tearDown() {
-        deployment.close();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessProbe.openCodeUnder(deployment.root()).isEmpty());
+        deployment.closeLeavingNoOpenCode();
     }
 
     @Test
@@ -60,10 +59,10 @@ class PerDirectoryEndToEndTest {
         assertThat(deployment.openCodeStarts()).as("both sessions in one server").isEqualTo(1);
         Deployment.MessageView cut = deployment.message(stopMe);
         assertThat(cut.terminalOutcomes()).containsExactly("completed");
-        assertThat(ticks(cut.content())).isLessThan(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(cut.content())).isLessThan(FakeModelServer.SLOW_CHUNKS);
         Deployment.MessageView whole = deployment.message(keepOn);
         assertThat(whole.terminalOutcomes()).containsExactly("completed");
-        assertThat(ticks(whole.content())).as("the other session's reply, not aborted").isEqualTo(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(whole.content())).as("the other session's reply, not aborted").isEqualTo(FakeModelServer.SLOW_CHUNKS);
     }
 
     @Test
@@ -91,14 +90,10 @@ class PerDirectoryEndToEndTest {
         Deployment.MessageView other = deployment.message(spared);
         assertThat(other.terminalOutcomes()).containsExactly("completed");
         assertThat(other.attempt()).as("the other directory's reply was not tried again").isEqualTo(1);
-        assertThat(ticks(other.content())).isEqualTo(FakeModelServer.SLOW_CHUNKS);
+        assertThat(FakeModelServer.ticks(other.content())).isEqualTo(FakeModelServer.SLOW_CHUNKS);
 
         String next = deployment.send(crashingSessions.get(0), "are you back");
         await().atMost(WAIT).until(() -> deployment.ended(next));
         assertThat(deployment.message(next).status()).isEqualTo("completed");
-    }
-
-    private static int ticks(String content) {
-        return content.split("tick", -1).length - 1;
     }
 }

@@ -36,6 +36,11 @@ public final class FakeModelServer implements AutoCloseable {
     public static final String MODEL = "fake-model";
     public static final String SLOW = "[[slow]]";
     public static final int SLOW_CHUNKS = 40;
+
+    /** How many of a slow reply's chunks {@code text} holds. */
+    public static int ticks(String text) {
+        return text.split("tick", -1).length - 1;
+    }
     private static final int MAX_LOGGED_REQUESTS = 1000;
 
     private final ObjectMapper json = new ObjectMapper();

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /**
  * Everything an end-to-end test runs against: the project's real Convex functions on the Node test
@@ -417,6 +418,13 @@ public final class Deployment implements AutoCloseable {
             server.requestStop();
             run.handle((code, error) -> code).join();
         }
+    }
+
+    /** Closes, then waits until no OpenCode process is left under the root: none may outlive the workers. */
+    public void closeLeavingNoOpenCode() {
+        close();
+        Awaitility.await("no OpenCode process left under " + root).atMost(Duration.ofSeconds(30))
+                .until(() -> ProcessProbe.openCodeUnder(root).isEmpty());
     }
 
     @Override
